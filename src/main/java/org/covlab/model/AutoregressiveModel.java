@@ -1,0 +1,59 @@
+package org.covlab.model;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+import org.covlab.decode.Sampler;
+
+/**
+ * A next-token model pi(y_h | x, y_{1:h-1}) over a fixed vocabulary (paper section 1.1):
+ * pi(y|x) = prod_h pi(y_h | x, y_{1:h-1}). Everything is in log space; a sequence log-prob of -5000 is normal.
+ *
+ * <p>Implementations: the autoregressive linear model of Eq. 3, the GPT, and a task's own pi_D.
+ * Fast models override the batch methods; the defaults are the obvious reference.
+ */
+public interface AutoregressiveModel {
+
+    int vocabSize();
+
+    /** log pi(. | x, prefix) over the whole vocabulary. // (vocab) */
+    double[] nextTokenLogProbs(int[] prompt, int[] prefix);
+
+    /** log pi(y_h | x, y_{<h}) for each h, by teacher forcing. // (len(response)) */
+    default double[] tokenLogProbs(int[] prompt, int[] response) {
+        double[] out = new double[response.length];
+        for (int h = 0; h < response.length; h++) {
+            out[h] = nextTokenLogProbs(prompt, Arrays.copyOf(response, h))[response[h]];
+        }
+        return out;
+    }
+
+    /** log pi(y|x) = sum_h log pi(y_h | x, y_{<h}). */
+    default double sequenceLogProb(int[] prompt, int[] response) {
+        double s = 0;
+        for (double v : tokenLogProbs(prompt, response)) s += v;
+        return s;
+    }
+
+    /** log pi(y_i | x_i) for a batch of (prompt, response) pairs. // (batch) */
+    default double[] sequenceLogProbs(int[][] prompts, int[][] responses) {
+        double[] out = new double[prompts.length];
+        for (int i = 0; i < prompts.length; i++) out[i] = sequenceLogProb(prompts[i], responses[i]);
+        return out;
+    }
+
+    /**
+     * Draws a response token by token until {@code endToken} (included) or {@code maxLength} tokens.
+     *
+     * @param endToken the end-of-sequence token, or -1 for fixed-length responses
+     */
+    default int[] sample(int[] prompt, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        int[] y = new int[maxLength];
+        int len = 0;
+        while (len < maxLength) {
+            int next = sampler.sample(nextTokenLogProbs(prompt, Arrays.copyOf(y, len)), rng);
+            y[len++] = next;
+            if (next == endToken) break;
+        }
+        return Arrays.copyOf(y, len);
+    }
+}

@@ -1,0 +1,15 @@
+package org.covlab.task;
+
+/**
+ * A 0/1 reward r(x, y) (paper section 1.1): Best-of-N with a verifier succeeds iff some draw is accepted,
+ * which makes BoN success exactly Pass@N.
+ */
+@FunctionalInterface
+public interface Verifier {
+    boolean accepts(Prompt x, int[] response);
+
+    default double reward(Prompt x, int[] response) { return accepts(x, response) ? 1.0 : 0.0; }
+
+    /** Accepts every response: the task has no notion of correctness beyond pi_D. */
+    Verifier ANY = (x, y) -> true;
+}

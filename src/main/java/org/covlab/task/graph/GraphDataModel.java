@@ -7,7 +7,8 @@ import org.covlab.model.AutoregressiveModel;
 /**
  * pi_D(y_h | x, y_{<h}) of a graph task, derived from the support: the mass of the support responses that
  * extend the prefix, split by their next token (the stopped KL of Prop. D.10 needs these conditionals).
- * Its sequence log-prob equals {@link GraphTask#logProbData} for every response.
+ * Its sequence log-prob equals {@link GraphTask#logProbData} for every complete response (one that ends in
+ * EOS); for a response without EOS it is the probability of that prefix, as for any autoregressive model.
  *
  * <p>A prefix that no support response extends has probability 0; its row is all -infinity.
  */

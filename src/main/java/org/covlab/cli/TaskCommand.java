@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code covlab task}: look at the graph-reasoning tasks (paper App. C) and draw (x, y) pairs from mu and pi_D. */
 @Command(name = "task", mixinStandardHelpOptions = true,
-        description = {"The graph-reasoning tasks of the paper's experiments (App. C): layered DAGs, a prompt",
-                "'u1 v1 | ... | uk vk / s t =' and a path response, with pi_D known exactly.",
-                "Tasks: fig1-finetune, fig1-pretrain, fig2. H = intermediate layers (default 8); paths have H+2 nodes."},
+        description = {"The graph-reasoning tasks of the paper's experiments (App. C): a layered DAG as the prompt "
+                + "'u1 v1 | ... | uk vk / s t =', a path as the response, and pi_D known exactly.",
+                "Tasks: fig1-finetune, fig1-pretrain, fig2. --H counts intermediate layers (default 8); paths have "
+                        + "H+2 nodes. See docs/tasks.md."},
         footer = {"", "Examples:",
                 "  ./covlab task sample --task fig2 --H 8 --count 5 --seed 1 --json",
                 "  ./covlab task sample --task fig1-finetune --class G2 --count 3",

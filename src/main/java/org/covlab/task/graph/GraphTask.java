@@ -59,9 +59,7 @@ public final class GraphTask implements Task {
             throw new IllegalArgumentException("m = " + m + " is below the " + (GraphClass.LAYER_WIDTH * H + 2) + " nodes of a graph");
         double total = 0;
         for (GraphClass c : classes) {
-            if (classes.stream().filter(o -> o.name().equals(c.name())).count() > 1)
-                throw new IllegalArgumentException("class " + c.name() + " appears twice");
-            this.classes.put(c.name(), c);
+            if (this.classes.put(c.name(), c) != null) throw new IllegalArgumentException("class " + c.name() + " appears twice");
             total += c.weight();
         }
         if (Math.abs(total - 1) > 1e-9) throw new IllegalArgumentException("class weights sum to " + total + ", not 1");

@@ -1,0 +1,104 @@
+package org.covlab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.SplittableRandom;
+import org.covlab.task.Prompt;
+import org.covlab.task.graph.GraphClass;
+import org.covlab.task.graph.GraphTask;
+import org.covlab.task.graph.GraphTasks;
+import org.covlab.task.graph.NumeralTokenizer;
+import org.covlab.util.InputException;
+import org.covlab.util.Seeds;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code covlab task}: look at the graph-reasoning tasks (paper App. C) and draw (x, y) pairs from mu and pi_D. */
+@Command(name = "task", mixinStandardHelpOptions = true,
+        description = {"The graph-reasoning tasks of the paper's experiments (App. C): a layered DAG as the prompt "
+                + "'u1 v1 | ... | uk vk / s t =', a path as the response, and pi_D known exactly.",
+                "Tasks: fig1-finetune, fig1-pretrain, fig2. --H counts intermediate layers (default 8); paths have "
+                        + "H+2 nodes. See docs/tasks.md."},
+        footer = {"", "Examples:",
+                "  ./covlab task sample --task fig2 --H 8 --count 5 --seed 1 --json",
+                "  ./covlab task sample --task fig1-finetune --class G2 --count 3",
+                "  ./covlab task info --task fig2 --H 24"})
+public final class TaskCommand implements Runnable {
+
+    @Spec CommandSpec spec;
+
+    @Override public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "sample", mixinStandardHelpOptions = true,
+            description = {"Draw prompts x ~ mu (or from one class) and responses y ~ pi_D(.|x).",
+                    "With --json, one JSON object per line: prompt_text, response_text, prompt and response (token "
+                            + "ids; the response ends with the EOS token 0), class, and logp_data = log pi_D(y|x)."},
+            footer = {"", "Examples:",
+                    "  ./covlab task sample --task fig2 --H 8 --count 5 --seed 1 --json",
+                    "  ./covlab task sample --task fig2 --H 16 --class G3 --count 2",
+                    "  ./covlab task sample --task fig1-pretrain --count 4 --json"})
+    void sample(
+            @Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
+            @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
+            @Option(names = "--count", paramLabel = "N", defaultValue = "5", description = "how many pairs (default ${DEFAULT-VALUE})") int count,
+            @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "master seed; stream 'data' (default ${DEFAULT-VALUE})") long seed,
+            @Option(names = "--class", paramLabel = "CLASS", description = "draw only from this class (e.g. G2) instead of the mixture") String group,
+            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json) throws Exception {
+        GraphTask task = GraphTasks.byName(taskName, H);
+        if (count < 1) throw new InputException("--count: must be >= 1, got " + count);
+        if (group != null && !task.groupWeights().containsKey(group))
+            throw new InputException("--class: " + taskName + " has no class '" + group + "'; classes: " + task.groupWeights().keySet());
+        SplittableRandom rng = new Seeds(seed).stream("data");
+        NumeralTokenizer tok = task.tokenizer();
+        ObjectMapper mapper = new ObjectMapper();
+        PrintWriter out = spec.commandLine().getOut();
+        if (!json) out.printf("%s (vocab %d, EOS token %d), seed %d%n", task, task.vocabSize(), task.endToken(), seed);
+        for (int i = 0; i < count; i++) {
+            Prompt x = group == null ? task.samplePrompt(rng) : task.samplePrompt(group, rng);
+            int[] y = task.sampleResponse(x, rng);
+            double logp = task.logProbData(x, y);
+            if (json) {
+                ObjectNode line = mapper.createObjectNode();
+                line.put("prompt_text", tok.text(x.tokens()));
+                line.put("response_text", tok.responseText(y));
+                ArrayNode p = line.putArray("prompt");
+                for (int t : x.tokens()) p.add(t);
+                ArrayNode r = line.putArray("response");
+                for (int t : y) r.add(t);
+                line.put("class", x.group());
+                line.put("logp_data", logp);
+                out.println(mapper.writeValueAsString(line));
+            } else {
+                out.printf("[%d] class %s  log pi_D(y|x) = %.4f  (%d prompt tokens)%n", i + 1, x.group(), logp, x.tokens().length);
+                out.println("    prompt:   " + tok.text(x.tokens()));
+                out.println("    response: " + tok.responseText(y));
+            }
+        }
+        out.flush();
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "The family's classes, vocabulary layout and longest prompt and response (to size the context).",
+            footer = {"", "Examples:", "  ./covlab task info --task fig2 --H 8", "  ./covlab task info --task fig1-finetune"})
+    void info(@Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
+              @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H) {
+        GraphTask task = GraphTasks.byName(taskName, H);
+        NumeralTokenizer tok = task.tokenizer();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("task %s, H = %d intermediate layers, paths of %d nodes%n", task.name(), task.H(), task.H() + 2);
+        out.printf("vocabulary %d: EOS = %d, nodes 1..%d, '|' = %d, '/' = %d, '=' = %d%n",
+                task.vocabSize(), NumeralTokenizer.EOS, task.m(), tok.bar(), tok.slash(), tok.equalsSign());
+        for (GraphClass c : task.classes())
+            out.printf("class %-3s weight %.4f  doubled layers %d  (%s)%n", c.name(), c.weight(), c.doubledLayers(), c.pairs());
+        out.printf("classes identifiable from tokens: %s%n", task.identifiable());
+        out.printf("longest prompt %d tokens, response %d tokens (with EOS), sum %d%n",
+                task.maxPromptLength(), task.maxResponseLength(), task.maxPromptLength() + task.maxResponseLength());
+        out.flush();
+    }
+}

@@ -89,7 +89,7 @@ class ConfidenceIntervalsTest {
         System.out.printf("Cov_4 = %.4f, ESS %.1f of %d; Wilson width %.4f, bootstrap width %.4f%n",
                 wilson.value(), s.effectiveSampleSize(), records.size(), wilson.width(), boot.width());
         assertThat(s.effectiveSampleSize()).isLessThan(0.5 * records.size());
-        assertThat(wilson.width() / boot.width()).isBetween(0.8, 1.25)  // 0.86..1.14 over 12 seeds;
+        assertThat(wilson.width() / boot.width()).isBetween(0.8, 1.25);  // 0.86..1.14 over 12 seeds
         assertThat(boot.value()).isEqualTo(wilson.value());
     }
 }

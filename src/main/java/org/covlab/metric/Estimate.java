@@ -15,11 +15,6 @@ public record Estimate(double value, double lower, double upper) {
             throw new IllegalArgumentException("interval lower " + lower + " > upper " + upper);
     }
 
-    /** A value known exactly (an interval of width zero). */
-    public static Estimate exact(double value) {
-        return new Estimate(value, value, value);
-    }
-
     /** True when x lies in [lower, upper]. */
     public boolean contains(double x) {
         return x >= lower && x <= upper;

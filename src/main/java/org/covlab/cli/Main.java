@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "covlab", mixinStandardHelpOptions = true, version = "covlab 0.1.0",
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
-        subcommands = {CommandLine.HelpCommand.class, TaskCommand.class},
+        subcommands = {CommandLine.HelpCommand.class, PasskCommand.class, CoverageCommand.class,
+                TaskCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab demo                                  # the main job; writes runs/demo-*/report.html",
                 "  ./covlab experiment linear-horizon --quick     # cross-entropy vs coverage as H grows",

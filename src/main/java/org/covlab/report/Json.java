@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
@@ -39,7 +40,7 @@ import org.covlab.util.InputException;
  *   <li><b>NaN and +-Infinity are written as {@code null}</b>, so every file is strict JSON that jq, Python and
  *       browsers read. Reading {@code null} back into a primitive {@code double} (also inside {@code double[]})
  *       gives NaN, not Jackson's 0.0, so a record holding NaN round-trips; an infinity comes back as NaN.</li>
- *   <li>{@link Instant} is written as its ISO-8601 string.</li>
+ *   <li>{@link Instant} is written and read as its ISO-8601 string.</li>
  * </ul>
  */
 public final class Json {
@@ -73,6 +74,15 @@ public final class Json {
             return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise " + value.getClass().getName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** {@code value} as the tree a reader of its JSON text gets (numbers typed as parsed, NaN as null). */
+    public static JsonNode toTree(Object value) {
+        try {
+            return MAPPER.readTree(toJson(value));
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("covlab's own JSON does not parse", e);
         }
     }
 
@@ -170,6 +180,16 @@ public final class Json {
             }
         });
         m.addSerializer(Instant.class, ToStringSerializer.instance);
+        m.addDeserializer(Instant.class, new StdDeserializer<>(Instant.class) {
+            @Override public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                String text = p.getValueAsString();
+                try {
+                    return Instant.parse(text);
+                } catch (DateTimeParseException | NullPointerException e) {
+                    return (Instant) ctxt.handleWeirdStringValue(Instant.class, text, "expected an ISO-8601 instant like 2026-01-02T03:04:05Z");
+                }
+            }
+        });
         m.addDeserializer(double.class, new NumberDeserializers.DoubleDeserializer(double.class, Double.NaN)); // null value NaN
         m.addDeserializer(double[].class, new StdDeserializer<>(double[].class) {
             @Override public double[] deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {

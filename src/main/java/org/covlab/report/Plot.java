@@ -2,7 +2,6 @@ package org.covlab.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -16,15 +15,9 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.Circle;
-import org.knowm.xchart.style.markers.Diamond;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.None;
-import org.knowm.xchart.style.markers.Square;
-import org.knowm.xchart.style.markers.TriangleDown;
-import org.knowm.xchart.style.markers.TriangleUp;
 
 /**
  * A line/scatter chart (XChart, headless) written as {@code name.png} and {@code name.svg} side by side.
@@ -55,12 +48,6 @@ public final class Plot {
     /** Up to this many distinct, equally spaced x values get a tick at each value (XChart's rule); more get round ticks. */
     public static final int DATA_TICKS = 12;
 
-    private static final Color[] TAB10 = {
-        new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
-        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
-    private static final Marker[] MARKERS = {new Circle(), new Square(), new Diamond(), new TriangleUp(), new TriangleDown()};
-    private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    private static final int BAND_ALPHA = 56; // of 255: a quantile band reads as a tint behind its line
 
     private enum Kind { BAND, LINE, DASHED, SCATTER, HIGHLIGHT }
 
@@ -184,7 +171,7 @@ public final class Plot {
         c.setTitle(title);
         c.setXAxisTitle(xTitle);
         c.setYAxisTitle(yTitle);
-        style(c.getStyler());
+        PlotStyle.apply(c.getStyler(), logX, logY);
         boolean geometric = logX && geometricX();
         if (geometric) { // log x through a linear axis on log10(x), so XChart ticks every data value (8, 16, 32, ...)
             c.getStyler().setXAxisLogarithmic(false);
@@ -200,34 +187,20 @@ public final class Plot {
             for (Series s : series) {
                 if (s.kind != kind) continue;
                 if (!named.contains(s.name)) named.add(s.name);
-                Color color = TAB10[named.indexOf(s.name) % TAB10.length];
-                Marker marker = kind == Kind.HIGHLIGHT ? MARKERS[(2 + markers++) % MARKERS.length] : MARKERS[0];
+                Color color = PlotStyle.TAB10[named.indexOf(s.name) % PlotStyle.TAB10.length];
+                Marker marker = kind == Kind.HIGHLIGHT ? PlotStyle.HIGHLIGHT_MARKERS[markers++ % PlotStyle.HIGHLIGHT_MARKERS.length] : null;
                 if (addTo(c, s, color, marker, geometric)) drawn++;
             }
         }
         if (drawn == 0) { // XChart cannot draw an empty chart: an invisible point and a legend that says why
             XYSeries none = c.addSeries("(no data)", new double[] {1}, new double[] {1});
-            none.setMarker(new None()).setLineColor(new Color(0, 0, 0, 0));
+            none.setMarker(new None()).setLineColor(PlotStyle.INVISIBLE);
         } else {
-            niceTicks(c);
+            PlotStyle.niceTicks(c, DATA_TICKS);
         }
-        c.getStyler().setXAxisLogarithmicDecadeOnly(spansDecades(c, true));
-        c.getStyler().setYAxisLogarithmicDecadeOnly(spansDecades(c, false));
+        c.getStyler().setXAxisLogarithmicDecadeOnly(PlotStyle.spansDecades(c, true));
+        c.getStyler().setYAxisLogarithmicDecadeOnly(PlotStyle.spansDecades(c, false));
         return c;
-    }
-
-    /**
-     * XChart puts x ticks only at data positions when the x values are equally spaced: good for H in {8, 16, 24},
-     * odd for 120 iterations (ticks at 50, 450, 850, ...). Past {@value #DATA_TICKS} distinct x values, an invisible
-     * point between the first two breaks the spacing so that XChart picks round tick values.
-     */
-    private static void niceTicks(XYChart c) {
-        double[] xs = c.getSeriesMap().values().stream().flatMapToDouble(s -> Arrays.stream(s.getXData())).distinct().sorted().toArray();
-        if (xs.length <= DATA_TICKS) return;
-        XYSeries first = c.getSeriesMap().values().iterator().next();
-        XYSeries helper = c.addSeries(" tick helper", new double[] {(xs[0] + xs[1]) / 2}, new double[] {first.getYData()[0]});
-        helper.setMarker(new None()).setLineColor(new Color(0, 0, 0, 0));
-        helper.setShowInLegend(false);
     }
 
     /** Whether the distinct x values are few (at most {@value #DATA_TICKS}) and equally spaced in log, e.g. H = 8..128. */
@@ -249,19 +222,6 @@ public final class Plot {
         return v;
     }
 
-    /** On a log axis, label only powers of ten when the data cover at least two of them; else label 1..9 x 10^k. */
-    private static boolean spansDecades(XYChart c, boolean x) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (XYSeries s : c.getSeriesMap().values()) {
-            for (double v : x ? s.getXData() : s.getYData()) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        return lo > 0 && Math.floor(Math.log10(hi)) - Math.ceil(Math.log10(lo)) >= 1;
-    }
-
     private boolean addTo(XYChart c, Series s, Color color, Marker highlightMarker, boolean log10X) {
         double[][] pts = s.kind == Kind.BAND ? bandPolygon(s) : drawable(s.x, s.y);
         if (log10X) for (int i = 0; i < pts[0].length; i++) pts[0][i] = Math.log10(pts[0][i]);
@@ -271,8 +231,8 @@ public final class Plot {
         switch (s.kind) {
             case BAND -> {
                 xs.setXYSeriesRenderStyle(XYSeriesRenderStyle.PolygonArea);
-                xs.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), BAND_ALPHA));
-                xs.setLineColor(new Color(0, 0, 0, 0));
+                xs.setFillColor(PlotStyle.withAlpha(color, PlotStyle.BAND_ALPHA));
+                xs.setLineColor(PlotStyle.INVISIBLE);
                 xs.setMarker(new None());
                 xs.setShowInLegend(false);
             }
@@ -288,11 +248,11 @@ public final class Plot {
             case SCATTER -> {
                 xs.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
                 xs.setMarker(new Circle());
-                xs.setMarkerColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 190));
+                xs.setMarkerColor(PlotStyle.withAlpha(color, PlotStyle.SCATTER_ALPHA));
             }
             case HIGHLIGHT -> {
                 xs.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
-                xs.setMarker(new Haloed(highlightMarker));
+                xs.setMarker(new PlotStyle.Haloed(highlightMarker));
                 xs.setMarkerColor(color);
             }
         }
@@ -344,50 +304,4 @@ public final class Plot {
         return Double.isFinite(v) && (!log || v > 0);
     }
 
-    private void style(XYStyler st) {
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotBorderVisible(true);
-        st.setPlotBorderColor(new Color(0xb0b0b0));
-        st.setPlotGridLinesColor(new Color(0xe6e6e6));
-        st.setPlotGridLinesStroke(new BasicStroke(1f));
-        st.setChartFontColor(new Color(0x222222));
-        st.setAxisTickLabelsColor(new Color(0x333333));
-        st.setAxisTickMarksColor(new Color(0x888888));
-        st.setBaseFont(FONT);
-        st.setChartTitleFont(FONT.deriveFont(Font.BOLD, 16f));
-        st.setChartTitleBoxVisible(false);
-        st.setAxisTitleFont(FONT.deriveFont(14f));
-        st.setAxisTickLabelsFont(FONT.deriveFont(12f));
-        st.setLegendFont(FONT.deriveFont(12.5f));
-        st.setLegendPosition(Styler.LegendPosition.OutsideE);
-        st.setLegendBorderColor(Color.WHITE);
-        st.setLegendBackgroundColor(Color.WHITE);
-        st.setLegendSeriesLineLength(22);
-        st.setChartPadding(12);
-        st.setPlotMargin(6);
-        st.setMarkerSize(7);
-        st.setAntiAlias(true);
-        st.setXAxisLogarithmic(logX);
-        st.setYAxisLogarithmic(logY);
-        st.setAxisTicksLineVisible(false);
-        st.setToolTipsEnabled(false);
-    }
-
-    /** A larger marker with a white halo, so a highlighted point stands out on top of lines and points. */
-    private static final class Haloed extends Marker {
-        private final Marker shape;
-
-        Haloed(Marker shape) {
-            this.shape = shape;
-        }
-
-        @Override public void paint(Graphics2D g, double x, double y, int size) {
-            Color c = g.getColor();
-            g.setColor(Color.WHITE);
-            shape.paint(g, x, y, 2 * size + 6);
-            g.setColor(c);
-            shape.paint(g, x, y, 2 * size);
-        }
-    }
 }

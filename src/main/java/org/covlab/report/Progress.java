@@ -99,10 +99,6 @@ public final class Progress implements AutoCloseable {
         return this;
     }
 
-    public synchronized long current() {
-        return current;
-    }
-
     /** Ends the bar, or prints the final plain line. Idempotent. */
     @Override public synchronized void close() {
         if (closed) return;

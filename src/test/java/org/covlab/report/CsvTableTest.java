@@ -55,7 +55,7 @@ class CsvTableTest {
         });
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void writeThenReadGivesEveryValueBack(@ForAll("tables") Tuple2<List<String>, List<List<Object>>> spec) throws IOException {
         Path dir = Files.createTempDirectory("csv");
         try {

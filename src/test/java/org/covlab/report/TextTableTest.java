@@ -1,0 +1,47 @@
+package org.covlab.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class TextTableTest {
+
+    @Test
+    void alignsTextLeftAndNumbersRight() {
+        TextTable t = TextTable.withHeader("method", "H", "kl", "note")
+                .row("mle", 8, 0.071234567, "ok")
+                .row("normalized-sgd", 128, 12.5, null)
+                .row("sgd", 16, Double.NaN, "diverged");
+        assertThat(t.render()).isEqualTo("""
+                method            H       kl  note
+                --------------  ---  -------  --------
+                mle               8  0.07123  ok
+                normalized-sgd  128     12.5
+                sgd              16      NaN  diverged
+                """);
+        assertThat(t.numeric(1)).isTrue();
+        assertThat(t.numeric(3)).isFalse();
+    }
+
+    @Test
+    void numbersReadNaturally() {
+        assertThat(TextTable.number(128)).isEqualTo("128");
+        assertThat(TextTable.number(-0.0)).isEqualTo("0");
+        assertThat(TextTable.number(0.1 + 0.2)).isEqualTo("0.3");
+        assertThat(TextTable.number(0.071234567)).isEqualTo("0.07123");
+        assertThat(TextTable.number(1234.56)).isEqualTo("1235");
+        assertThat(TextTable.number(12.5)).isEqualTo("12.5");
+        assertThat(TextTable.number(3e-4)).isEqualTo("0.0003");
+        assertThat(TextTable.number(1.23456e-5)).isEqualTo("1.235e-05");
+        assertThat(TextTable.number(1e20)).isEqualTo("1e+20");
+        assertThat(TextTable.number(Double.NEGATIVE_INFINITY)).isEqualTo("-inf");
+        assertThat(TextTable.cell(null)).isEmpty();
+        assertThat(TextTable.cell(7L)).isEqualTo("7");
+    }
+
+    @Test
+    void rowsMustMatchTheHeader() {
+        assertThatThrownBy(() -> TextTable.withHeader("a", "b").row(1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,6 +1,7 @@
 package org.covlab.cli;
 
 import java.io.UncheckedIOException;
+import org.covlab.report.RunFolder;
 import org.covlab.util.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
  * and selects checkpoints by tournament. What it is not: a general deep-learning framework; the models are
  * small, pure-Java and CPU-only, built to make the paper's quantities exact.
  */
-@Command(name = "covlab", mixinStandardHelpOptions = true, version = "covlab 0.1.0",
+@Command(name = "covlab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
         subcommands = {CommandLine.HelpCommand.class, PasskCommand.class, CoverageCommand.class,
                 TaskCommand.class},
@@ -27,6 +28,11 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** The version from the jar's filtered resource, so it follows the pom. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() { return new String[] {"covlab " + RunFolder.version()}; }
+    }
+
     @Override public void run() {
         spec.commandLine().usage(System.out);
     }
@@ -37,7 +43,7 @@ public final class Main implements Runnable {
 
     /** Runs covlab and returns its exit code: 0 ok, 1 failure, 2 bad input or usage. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main()).setUsageHelpAutoWidth(true).setUsageHelpWidth(100);
         cli.setExecutionExceptionHandler((ex, line, parsed) -> {
             Throwable cause = ex;
             if (cause instanceof InputException) {

@@ -38,9 +38,10 @@ public sealed interface ParameterSet permits ParameterSet.Ball, ParameterSet.Box
         public Ball {
             if (!(radius > 0)) throw new IllegalArgumentException("radius must be > 0, got " + radius);
         }
+        /** Points within a relative 1e-12 of the sphere count as inside, so projecting twice changes nothing. */
         @Override public void project(double[] theta) {
             double n = norm(theta);
-            if (n > radius) for (int i = 0; i < theta.length; i++) theta[i] *= radius / n;
+            if (n > radius * (1 + 1e-12)) for (int i = 0; i < theta.length; i++) theta[i] *= radius / n;
         }
         @Override public boolean contains(double[] theta, double tol) { return norm(theta) <= radius + tol; }
     }

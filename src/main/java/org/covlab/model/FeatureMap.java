@@ -24,6 +24,16 @@ public interface FeatureMap {
     /** phi(x, prefix + candidate) into {@code out}. // (dim) */
     void features(int[] prompt, int[] prefix, int candidate, double[] out);
 
+    /**
+     * phi of every candidate after {@code sequence[0..h)}. The result may be a shared, precomputed table row: read
+     * it, never write it. // (vocab, dim)
+     */
+    default double[][] candidateFeatures(int[] prompt, int[] sequence, int h) {
+        double[][] f = new double[vocabSize()][dim()];
+        for (int v = 0; v < f.length; v++) featuresAt(prompt, sequence, h, v, f[v]);
+        return f;
+    }
+
     /** phi(x, sequence[0..h) + candidate): the prefix is the first h tokens of {@code sequence}. // (dim) */
     default void featuresAt(int[] prompt, int[] sequence, int h, int candidate, double[] out) {
         features(prompt, Arrays.copyOf(sequence, h), candidate, out);

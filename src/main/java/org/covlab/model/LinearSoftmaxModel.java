@@ -38,19 +38,14 @@ public final class LinearSoftmaxModel implements AutoregressiveModel {
     /** Whether the next-token law depends on the prefix only through (h, previous token). */
     public boolean isMarkov() { return phi instanceof MarkovFeatureMap; }
 
-    /** phi of every candidate after {@code sequence[0..h)}. // (vocab, dim) */
+    /** phi of every candidate after {@code sequence[0..h)}; read-only (may be a shared table row). // (vocab, dim) */
     public double[][] candidateFeatures(int[] prompt, int[] sequence, int h) {
-        double[][] f = new double[phi.vocabSize()][phi.dim()];
-        for (int v = 0; v < f.length; v++) phi.featuresAt(prompt, sequence, h, v, f[v]);
-        return f;
+        return phi.candidateFeatures(prompt, sequence, h);
     }
 
-    /** phi of every candidate at Markov state (h, prev). // (vocab, dim) */
+    /** phi of every candidate at Markov state (h, prev); read-only (may be a shared table row). // (vocab, dim) */
     public double[][] candidateFeatures(int[] prompt, int h, int prev) {
-        MarkovFeatureMap m = markov();
-        double[][] f = new double[m.vocabSize()][m.dim()];
-        for (int v = 0; v < f.length; v++) m.markovFeatures(prompt, h, prev, v, f[v]);
-        return f;
+        return markov().candidateFeatures(prompt, h, prev);
     }
 
     /** log softmax_v <theta, f[v]> at this model's theta. // (vocab) */

@@ -27,6 +27,45 @@ public interface MarkovFeatureMap extends FeatureMap {
         markovFeatures(prompt, h, h == 0 ? START : sequence[h - 1], candidate, out);
     }
 
+    /** phi of every candidate at state (h, prev); may be a shared table row: read it, never write it. // (vocab, dim) */
+    default double[][] candidateFeatures(int[] prompt, int h, int prev) {
+        double[][] f = new double[vocabSize()][dim()];
+        for (int v = 0; v < f.length; v++) markovFeatures(prompt, h, prev, v, f[v]);
+        return f;
+    }
+
+    @Override
+    default double[][] candidateFeatures(int[] prompt, int[] sequence, int h) {
+        return candidateFeatures(prompt, h, h == 0 ? START : sequence[h - 1]);
+    }
+
+    /**
+     * This map with the features of every state precomputed for the one-token prompts {0} .. {prompts-1} and
+     * positions h < H (other prompts and positions fall through to this map). Features do not depend on theta, so
+     * training and sampling then skip recomputing them. Memory: prompts H (V+1) V d doubles.
+     */
+    default MarkovFeatureMap tabulated(int prompts, int H) {
+        MarkovFeatureMap inner = this;
+        int V = vocabSize();
+        double[][][][][] table = new double[prompts][H][V + 1][][]; // (prompt, h, prev+1) -> (vocab, dim)
+        for (int x = 0; x < prompts; x++)
+            for (int h = 0; h < H; h++)
+                for (int prev = (h == 0 ? START : 0); prev < (h == 0 ? 0 : V); prev++)
+                    table[x][h][prev + 1] = inner.candidateFeatures(new int[] {x}, h, prev);
+        return new MarkovFeatureMap() {
+            @Override public int dim() { return inner.dim(); }
+            @Override public int vocabSize() { return V; }
+            @Override public double bound() { return inner.bound(); }
+            @Override public double[][] candidateFeatures(int[] prompt, int h, int prev) {
+                double[][] row = prompt.length == 1 && prompt[0] >= 0 && prompt[0] < prompts && h < H ? table[prompt[0]][h][prev + 1] : null;
+                return row != null ? row : inner.candidateFeatures(prompt, h, prev);
+            }
+            @Override public void markovFeatures(int[] prompt, int h, int prev, int candidate, double[] out) {
+                System.arraycopy(candidateFeatures(prompt, h, prev)[candidate], 0, out, 0, out.length);
+            }
+        };
+    }
+
     /** The kernel of a Markov feature map, for building one from a lambda. */
     @FunctionalInterface
     interface Kernel {

@@ -205,8 +205,10 @@ public final class LinearInstances {
                 params("V", V, "k", k, "B", B, "rule", rule, "pivotScale", pivotScale));
     }
 
-    static LinearInstance build(String name, int H, MarkovFeatureMap phi, ParameterSet theta, double[] thetaStar,
+    /** Assembles an instance; phi is tabulated over its prompts and positions (features never depend on theta). */
+    static LinearInstance build(String name, int H, MarkovFeatureMap kernel, ParameterSet theta, double[] thetaStar,
                                 List<String> groups, double[] mass, Verifier verifier, Map<String, Double> params) {
+        MarkovFeatureMap phi = kernel.tabulated(groups.size(), H);
         LinearSoftmaxModel data = new LinearSoftmaxModel(phi, thetaStar);
         LinearTask task = new LinearTask(name + "(H=" + H + ")", data, groups, mass, H, verifier);
         return new LinearInstance(name, task, phi, theta, thetaStar, phi.bound(), phi.dim(), H, params);

@@ -12,6 +12,7 @@ import org.covlab.util.Seeds;
  * is concave, so accelerated projected gradient ascent (FISTA with backtracking and gradient restart) converges to
  * the optimum; on a finite Theta (Prop. 4.1(b)) it is the exact argmax over the members. Over training it refits on
  * the first t samples at each eval point t, warm-started from the previous fit; the callback sees theta_hat(t).
+ * With no data every theta ties: a convex Theta reports theta = 0, a finite one its first member (for prop4.1b, theta*).
  * Settings: "tolerance", "maxIterations".
  */
 public final class Mle implements TrainingMethod {
@@ -39,7 +40,6 @@ public final class Mle implements TrainingMethod {
         DataStream data = new DataStream(instance.task(), seeds);
         TokenCounts counts = new TokenCounts(instance.dataModel());
         double[] theta = new double[instance.d()];
-        if (instance.theta().members().isPresent()) theta = instance.thetaStar(); // any member; refit below
         for (long t : plan.evalAt()) {
             theta = fitOn(counts, data, t, theta, instance, s);
             callback.onEval(t, instance.model(theta));

@@ -82,6 +82,21 @@ class LinearSoftmaxModelTest {
     }
 
     @Test
+    void tabulatedFeaturesEqualTheKernelAndFallThroughOutsideTheTable() {
+        MarkovFeatureMap kernel = TestFeatureMaps.randomMarkov(4, 3, H, V, D, 1);
+        MarkovFeatureMap table = kernel.tabulated(2, H - 1); // prompt 2 and position H-1 are outside the table
+        for (int x = 0; x < 3; x++)
+            for (int h = 0; h < H; h++)
+                for (int prev = (h == 0 ? MarkovFeatureMap.START : 0); prev < (h == 0 ? 0 : V); prev++)
+                    for (int c = 0; c < V; c++) {
+                        double[] a = new double[D], b = new double[D];
+                        kernel.markovFeatures(new int[] {x}, h, prev, c, a);
+                        table.markovFeatures(new int[] {x}, h, prev, c, b);
+                        assertThat(b).containsExactly(a);
+                    }
+    }
+
+    @Test
     void fastTeacherForcingMatchesTheDefaultPath() {
         FeatureMap phi = TestFeatureMaps.randomGeneral(V, D, 1);
         LinearSoftmaxModel m = new LinearSoftmaxModel(phi, TestFeatureMaps.randomTheta(5, D, 1));

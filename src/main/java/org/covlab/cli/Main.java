@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "covlab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
-        subcommands = {CommandLine.HelpCommand.class, PasskCommand.class, CoverageCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, ExperimentCommand.class, PasskCommand.class, CoverageCommand.class,
                 TaskCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab demo                                  # the main job; writes runs/demo-*/report.html",

@@ -1,0 +1,29 @@
+package org.covlab.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every experiment shares: seeds, output folder, resume, threads. */
+public final class ExperimentOptions {
+
+    @Option(names = "--seeds", paramLabel = "K", description = "Seeds per setting (default: ${DEFAULT-VALUE}).")
+    int seeds = 3;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Master seed; every stream derives from it (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/NAME-TIMESTAMP).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out (or the newest runs/NAME-*), skipping finished cells.")
+    boolean resume;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all ${DEFAULT-VALUE} cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    /** Checks the numbers a user typed; picocli reports the message with exit code 2. */
+    void validate(picocli.CommandLine cli) {
+        if (seeds < 1) throw new picocli.CommandLine.ParameterException(cli, "--seeds must be >= 1, got " + seeds);
+        if (threads < 1) throw new picocli.CommandLine.ParameterException(cli, "--threads must be >= 1, got " + threads);
+    }
+}

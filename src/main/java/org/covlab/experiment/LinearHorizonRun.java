@@ -1,0 +1,53 @@
+package org.covlab.experiment;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.covlab.report.HtmlReport;
+import org.covlab.report.RunFolder;
+import org.covlab.report.Section;
+
+/** Runs linear-horizon into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
+public final class LinearHorizonRun {
+    private LinearHorizonRun() {}
+
+    /** The settings and the master seed, as written to config.json. */
+    public record Config(String experiment, long seed, boolean quick, LinearHorizon.Settings settings) {}
+
+    /** What a run leaves: its folder, its report section and the one-section report written there. */
+    public record Outcome(Path dir, Section section, HtmlReport report) {}
+
+    /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/linear-horizon-*). */
+    public static Outcome run(LinearHorizon.Settings s, boolean quick, long seed, Path out, boolean resume) {
+        RunFolder run = RunFolder.open(LinearHorizon.NAME, seed, out, resume);
+        run.writeConfig(new Config(LinearHorizon.NAME, seed, quick, s));
+        System.err.println("covlab: linear-horizon -> " + run.dir());
+        LinearHorizon.Tables tables;
+        try (var p = run.phase("train-and-evaluate")) {
+            tables = LinearHorizon.run(s, run);
+        }
+        Section section;
+        try (var p = run.phase("plots")) {
+            section = LinearHorizonReport.section(tables, run.dir(), settings(s, seed, quick));
+        }
+        run.put("claims", section.claims());
+        RunFolder.Results results = run.finish();
+        HtmlReport report = HtmlReport.builder("covlab: linear-horizon").meta(results).section(section).build();
+        report.write(run.file("report.html"));
+        return new Outcome(run.dir(), section, report);
+    }
+
+    static Map<String, Object> settings(LinearHorizon.Settings s, long seed, boolean quick) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", quick ? "quick" : "full");
+        m.put("master seed", seed);
+        m.put("seeds per cell", s.seeds());
+        m.put("instances", String.join(", ", s.instances()));
+        m.put("H", s.horizons());
+        m.put("samples (T)", s.samples());
+        m.put("step-size multiples of the theory value", s.etaScales());
+        m.put("Monte Carlo responses per prompt", s.evalSamplesPerPrompt());
+        m.put("prompts for sampled Pass@N", s.passPrompts());
+        return m;
+    }
+}

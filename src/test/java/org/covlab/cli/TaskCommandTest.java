@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.covlab.task.Prompt;
@@ -16,26 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class TaskCommandTest {
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void sampleJsonLinesAreConsistentWithTheTask() throws Exception {
-        Run r = run("task", "sample", "--task", "fig2", "--H", "8", "--count", "40", "--seed", "1", "--json");
-        assertThat(r.code()).isZero();
+        CliRun r = CliRun.of("task", "sample", "--task", "fig2", "--H", "8", "--count", "40", "--seed", "1", "--json");
+        assertThat(r.exit()).isZero();
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(40);
         GraphTask task = GraphTasks.byName("fig2", 8);
@@ -53,7 +34,7 @@ class TaskCommandTest {
             assertThat(j.get("logp_data").asDouble()).isEqualTo(task.logProbData(x, response));
             assertThat(task.verifier().accepts(x, response)).isTrue();
         }
-        Run again = run("task", "sample", "--task", "fig2", "--H", "8", "--count", "40", "--seed", "1", "--json");
+        CliRun again = CliRun.of("task", "sample", "--task", "fig2", "--H", "8", "--count", "40", "--seed", "1", "--json");
         assertThat(again.out()).isEqualTo(r.out());
     }
 
@@ -65,10 +46,10 @@ class TaskCommandTest {
 
     @Test
     void textOutputAndInfo() {
-        Run r = run("task", "sample", "--task", "fig1-finetune", "--class", "G2", "--count", "2");
-        assertThat(r.code()).isZero();
+        CliRun r = CliRun.of("task", "sample", "--task", "fig1-finetune", "--class", "G2", "--count", "2");
+        assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("class G2").contains("prompt:").contains("response:");
-        Run info = run("task", "info", "--task", "fig2", "--H", "24");
+        CliRun info = CliRun.of("task", "info", "--task", "fig2", "--H", "24");
         assertThat(info.out()).contains("vocabulary 104").contains("longest prompt 438 tokens, response 27 tokens");
     }
 
@@ -78,16 +59,16 @@ class TaskCommandTest {
                 new String[] {"task", "sample", "--task", "fig2", "--H", "7"},
                 new String[] {"task", "sample", "--task", "fig2", "--count", "0"},
                 new String[] {"task", "sample", "--task", "fig2", "--class", "G7"})) {
-            Run r = run(args);
-            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            CliRun r = CliRun.of(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().strip()).startsWith("covlab: --").doesNotContain("\n").doesNotContain("Exception");
         }
     }
 
     @Test
     void helpEndsWithRunnableExamples() {
-        Run r = run("task", "sample", "--help");
-        assertThat(r.code()).isZero();
+        CliRun r = CliRun.of("task", "sample", "--help");
+        assertThat(r.exit()).isZero();
         assertThat(r.out().strip()).contains("Examples:").endsWith("./covlab task sample --task fig1-pretrain --count 4 --json");
     }
 }

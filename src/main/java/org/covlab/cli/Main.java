@@ -15,12 +15,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "covlab", mixinStandardHelpOptions = true, version = "covlab 0.1.0",
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
-        subcommands = {CommandLine.HelpCommand.class, TaskCommand.class},
+        subcommands = {CommandLine.HelpCommand.class, TaskCommand.class, SelectCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab demo                                  # the main job; writes runs/demo-*/report.html",
                 "  ./covlab experiment linear-horizon --quick     # cross-entropy vs coverage as H grows",
                 "  ./covlab passk --samples samples.jsonl --k 1,10,100",
                 "  ./covlab coverage --records records.jsonl --n 2,4,16",
+                "  ./covlab select --method tournament --logprobs logprobs.jsonl --n 4",
                 "  ./covlab help coverage                         # any command's options and examples"})
 public final class Main implements Runnable {
 

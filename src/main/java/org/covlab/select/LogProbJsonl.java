@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 
 /**
- * Reads a {@link LogProbTable} from JSONL, one object per line (blank lines are skipped):
+ * Reads (and writes) a {@link LogProbTable} as JSONL, one object per line (blank lines are skipped):
  * <ul>
  *   <li>validation line: {@code {"candidate": "ckpt-100", "id": "x17", "logp": -12.3}} is
  *       log pi_candidate(y_id | x_id) for the validation pair "id" drawn from pi_D;</li>
@@ -146,6 +150,39 @@ public final class LogProbJsonl {
                         throw InputException.at(file, 0, "logp", "no on-policy line for candidate '" + name(cands, k)
                                 + "', id '" + name(ids, j / M) + "', sample_of '" + name(cands, f) + "', sample " + j % M
                                 + " (samples are numbered 0.." + (M - 1) + " for every candidate and id)");
+    }
+
+    /**
+     * Writes the table in the format {@link #read} reads (validation lines, then on-policy lines), so a run can
+     * hand its log-probs to {@code covlab select}. Values are written exactly (shortest round-trip decimal;
+     * -Infinity bare, as Python's json does).
+     */
+    public static void write(Path file, LogProbTable t) {
+        AtomicFiles.write(file, raw -> {
+            Writer out = new BufferedWriter(new OutputStreamWriter(raw, StandardCharsets.UTF_8), 1 << 16);
+            String[] c = t.candidates().stream().map(LogProbJsonl::quote).toArray(String[]::new);
+            String[] id = t.ids().stream().map(LogProbJsonl::quote).toArray(String[]::new);
+            for (int k = 0; k < t.K(); k++)
+                for (int i = 0; i < t.n(); i++)
+                    out.write("{\"candidate\": " + c[k] + ", \"id\": " + id[i] + ", \"logp\": " + t.logp()[k][i] + "}\n");
+            if (t.onPolicy() != null) {
+                int M = t.onPolicy().samplesPerPrompt();
+                for (int f = 0; f < t.K(); f++)
+                    for (int k = 0; k < t.K(); k++)
+                        for (int j = 0; j < t.n() * M; j++)
+                            out.write("{\"candidate\": " + c[k] + ", \"id\": " + id[j / M] + ", \"sample_of\": " + c[f]
+                                    + ", \"sample\": " + j % M + ", \"logp\": " + t.onPolicy().logp()[f][k][j] + "}\n");
+            }
+            out.flush();
+        });
+    }
+
+    private static String quote(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode parse(Path file, long ln, String text) {

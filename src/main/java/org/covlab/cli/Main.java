@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
                 "  ./covlab experiment linear-horizon --quick     # cross-entropy vs coverage as H grows",
                 "  ./covlab passk --samples samples.jsonl --k 1,10,100",
                 "  ./covlab coverage --records records.jsonl --n 2,4,16",
-                "  ./covlab select --method tournament --logprobs logprobs.jsonl --n 4",
+                "  ./covlab select --method tournament --logprobs docs/examples/select-logprobs.jsonl --n 4",
                 "  ./covlab help coverage                         # any command's options and examples"})
 public final class Main implements Runnable {
 

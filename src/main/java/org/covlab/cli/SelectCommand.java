@@ -20,27 +20,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code covlab select}: checkpoint selection by coverage tournament (Eq. 29, Eq. 32) or by minimum cross-entropy. */
-@Command(name = "select", mixinStandardHelpOptions = true,
-        description = {"Pick the candidate (checkpoint) that will do best under Best-of-N: by coverage tournament "
+@Command(name = "select", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+        description = {"Pick the candidate (checkpoint) that will do best under Best-of-N, by coverage tournament "
                 + "(paper section 6.3) or by minimum validation cross-entropy, from a JSONL of sequence log-probs.",
-                "Methods: tournament = simple tournament, Eq. 29: score[k] = max over k' of Cov_N(k' || k) on the "
-                        + "validation data; offset = Eq. 32: score[k] = max over k' of (Cov_N(k' || k) - 2 N^a Con[k'][k]) "
-                        + "with Con on candidate k's own samples; min-ce = lowest mean -logp (= min-KL). Lowest score "
-                        + "wins; ties go to the candidate that appears first in the file.",
-                "Input (--logprobs), one JSON object per line:",
+                "",
+                "Methods (lowest score wins; ties go to the candidate that appears first in the file):",
+                "  tournament  Eq. 29: score[k] = max over k' of Cov_N(k' || k) on the validation data",
+                "  offset      Eq. 32: score[k] = max over k' of Cov_N(k' || k) - 2 N^a Con(k' || k),",
+                "              Con on the on-policy samples of candidate k itself",
+                "  min-ce      mean -logp on the validation data (= min-KL up to pi_D's entropy)",
+                "",
+                "Input (--logprobs), one JSON object per line. Validation lines, one per (candidate, id):",
                 "  {\"candidate\": \"ckpt-100\", \"id\": \"x17\", \"logp\": -12.3}",
-                "    log pi_candidate(y|x) of validation pair x17 (drawn from pi_D); one line per (candidate, id).",
+                "  = log pi_ckpt-100(y|x) for the validation pair x17 drawn from pi_D.",
+                "On-policy lines (offset only), one per (candidate, id, sample_of, sample):",
                 "  {\"candidate\": \"ckpt-200\", \"id\": \"x17\", \"sample_of\": \"ckpt-100\", \"sample\": 3, \"logp\": -4.2}",
-                "    offset only: log pi_ckpt-200(y|x17) for sample 3 (of 0..M-1) drawn from pi_ckpt-100(.|x17); one line "
-                        + "per (candidate, id, sample_of, sample).",
-                "logp <= 0; -Infinity means zero probability. A missing or duplicate cell, a NaN or a positive logp "
-                        + "is an error naming the file, line and field (exit code 2).",
-                "--json prints {\"method\", \"chosen\", \"scores\": {candidate: score}, \"win_matrix\": {row: {column: "
-                        + "payoff}}}, where score[column] is the maximum of its column; min-ce has no win_matrix."},
-        footer = {"", "Examples:",
-                "  ./covlab select --method tournament --logprobs logprobs.jsonl --n 4",
-                "  ./covlab select --method offset --logprobs logprobs.jsonl --n 16 --a 0.1 --json",
-                "  ./covlab select --method min-ce --logprobs logprobs.jsonl --json"})
+                "  = log pi_ckpt-200(y|x17) for sample 3 (of 0..M-1) drawn from pi_ckpt-100(.|x17).",
+                "logp <= 0, or -Infinity for zero probability. A missing or duplicate cell, a NaN or a positive logp",
+                "is an error naming the file, line and field (exit code 2).",
+                "",
+                "--json prints {\"method\", \"chosen\", \"scores\": {candidate: score}, \"win_matrix\": {row: {column:",
+                "payoff}}}: score[column] is the maximum of its column. min-ce has no win_matrix.",
+                ""},
+        footer = {"", "Examples (docs/examples/select-logprobs.jsonl: three checkpoints, 10 prompts, 2 samples each):",
+                "  ./covlab select --method tournament --logprobs docs/examples/select-logprobs.jsonl --n 4",
+                "  ./covlab select --method offset --logprobs docs/examples/select-logprobs.jsonl --n 4 --a 0.1",
+                "  ./covlab select --method min-ce --logprobs docs/examples/select-logprobs.jsonl --json"})
 public final class SelectCommand implements Runnable {
 
     /** Up to this many candidates the whole win matrix is printed; beyond, the best rows only. */

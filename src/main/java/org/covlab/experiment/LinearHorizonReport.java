@@ -116,6 +116,15 @@ public final class LinearHorizonReport {
         }
         if (has(t, "prop5.1", "normalized-sgd") && has(tables.tuning(), "prop5.1", "sgd")) {
             CsvTable theory = atTheoryStep(tables.tuning());
+            int maxH = distinct(theory, "H").stream().mapToInt(Integer::parseInt).max().orElseThrow();
+            Plot profile = Plot.titled("prop5.1: SGD at its theory step, the coverage profile over training, H = " + maxH)
+                    .xTitle("samples seen").yTitle("Cov_N").logX();
+            for (double n : LinearHorizon.NS) {
+                double[][] c = curve(theory, "prop5.1", "sgd", maxH, LinearHorizon.covColumn(n));
+                profile.band(LinearHorizon.covColumn(n).replace("cov@", "N = "), c[0], c[1], c[2], c[3]);
+            }
+            s.plot(profile.write(dir, "cov_profile_vs_step_sgd_theory_prop5.1"),
+                    "prop5.1: Cov_N for N = 2, 4, 16, 256 against samples, SGD at its theory step (mean, band min to max over seeds).");
             s.plot(perH(theory, "prop5.1", "sgd at its theory step", cov).write(dir, "cov16_per_H_sgd_theory_prop5.1"),
                     "prop5.1: SGD at its theory step 1/(2HB^2): Cov_16 against samples, one line per H. Prop. 5.1: it pays H/T.")
              .plot(perH(t, "prop5.1", "normalized-sgd", cov).write(dir, "cov16_per_H_normalized_prop5.1"),

@@ -2,9 +2,9 @@ package org.covlab.bon;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.covlab.model.AutoregressiveModel;
+import org.covlab.report.TextTable;
 import org.covlab.task.LinearInstance;
 import org.covlab.task.LinearInstances;
 import org.covlab.train.EvalCallback;
@@ -77,7 +77,7 @@ public record LinearModelSpec(String instance, Map<String, Double> params) {
         StringBuilder sb = new StringBuilder(PREFIX).append(':').append(instance);
         String sep = ":";
         for (var e : params.entrySet()) {
-            sb.append(sep).append(e.getKey()).append('=').append(String.format(Locale.ROOT, "%s", e.getValue()));
+            sb.append(sep).append(e.getKey()).append('=').append(TextTable.number(e.getValue()));
             sep = ",";
         }
         return sb.toString();

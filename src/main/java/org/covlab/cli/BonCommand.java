@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code covlab bon}: Best-of-N success against N, measured with nested draws, and predicted from coverage. */
 @Command(name = "bon", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Best-of-N: for P prompts x ~ mu, draw up to max(N) responses from the model (nested: the first N "
-                + "serve every N), pick the best by the task's verifier, and report the success rate per N with 95% Wilson "
+                + "serve every N), pick the best by the task's verifier, and report the success rate per N with 95%% Wilson "
                 + "intervals; where pi_hat(correct|x) is exact, also E_x[1 - (1 - pi_hat(correct|x))^N].",
                 "Coverage's predictions, from Cov_M(pi_T || pi_hat) on the same prompts, where pi_T = pi_D restricted to "
                         + "correct responses (so pi_T always succeeds and regret = 1 - success): Prop. D.6's upper bound "
@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
                 + "regret_upper (null where Prop. D.6 does not apply) and regret_lower.",
                 "", "Examples:",
                 "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512",
-                "  ./covlab bon --model linear:pivotal:k=2 --H 8 --N 1,4,16,64 --json",
-                "  ./covlab bon --task linear --model linear:prop3.2:n=100 --train-samples 0 --prompts 256",
+                "  ./covlab bon --model linear:pivotal:rule=0.2 --N 1,4,16,64 --json",
+                "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
                 "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli"})
 public final class BonCommand implements Callable<Integer> {
 

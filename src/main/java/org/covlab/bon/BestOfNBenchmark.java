@@ -1,5 +1,6 @@
 package org.covlab.bon;
 
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -46,8 +47,12 @@ public final class BestOfNBenchmark {
                 for (int b = 0; b < batches; b++) model.sample(copies, H, -1, Sampler.ANCESTRAL, rng);
             });
             double draws = (double) batches * copies.length;
-            System.out.printf(Locale.ROOT, "sample  %-9s |V|=%-2d d=%-2d 1 thread: %.3g draws/s (%.3g tokens/s), best %.3g draws/s%n",
-                    name, in.task().vocabSize(), in.d(), draws / seconds[0], draws * H / seconds[0], draws / seconds[1]);
+            long bytes = allocatedBytes();
+            model.sample(copies, H, -1, Sampler.ANCESTRAL, new SplittableRandom(2));
+            double perDraw = (allocatedBytes() - bytes) / (double) copies.length;
+            System.out.printf(Locale.ROOT, "sample  %-9s |V|=%-2d d=%-2d 1 thread: %.3g draws/s (%.3g tokens/s), best %.3g draws/s, "
+                    + "%.0f bytes allocated per draw%n", name, in.task().vocabSize(), in.d(), draws / seconds[0], draws * H / seconds[0],
+                    draws / seconds[1], perDraw);
         }
         LinearInstance in = LinearInstances.byName("pivotal", H);
         Task none = new RejectAll(in.task());
@@ -57,6 +62,11 @@ public final class BestOfNBenchmark {
             System.out.printf(Locale.ROOT, "measure pivotal 1024 prompts x 1024 draws, %d thread(s): %d draws in %.2f s = %.3g draws/s%n",
                     threads, r.drawn(), r.drawSeconds(), r.drawsPerSecond());
         }
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot's counter). */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
     /** {median, min} seconds over {@link #REPEATS} runs after two warm-up runs. */

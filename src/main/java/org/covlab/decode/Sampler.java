@@ -69,18 +69,22 @@ public interface Sampler {
         return order;
     }
 
-    /** Inverse-CDF draw from softmax(logProbs / temperature), stable for any scale. */
+    /**
+     * Inverse-CDF draw from softmax(logProbs / temperature), stable for any scale. Allocation-free (it runs once per
+     * token of every Best-of-N draw): the weights exp((l_i - max) / T) are recomputed in the scan instead of stored,
+     * which gives the same token for the same generator state as storing them.
+     */
     static int drawFrom(double[] logProbs, double temperature, RandomGenerator rng) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : logProbs) max = Math.max(max, v);
         double total = 0;
-        double[] w = new double[logProbs.length];
-        for (int i = 0; i < w.length; i++) total += (w[i] = Math.exp((logProbs[i] - max) / temperature));
+        for (double v : logProbs) total += Math.exp((v - max) / temperature);
         double u = rng.nextDouble() * total;
         int last = 0;
-        for (int i = 0; i < w.length; i++) {
-            if (w[i] > 0) last = i;
-            u -= w[i];
+        for (int i = 0; i < logProbs.length; i++) {
+            double w = Math.exp((logProbs[i] - max) / temperature);
+            if (w > 0) last = i;
+            u -= w;
             if (u < 0) return i;
         }
         return last;

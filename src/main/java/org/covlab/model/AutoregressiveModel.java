@@ -56,4 +56,15 @@ public interface AutoregressiveModel {
         }
         return Arrays.copyOf(y, len);
     }
+
+    /**
+     * One response per prompt, e.g. many copies of one prompt for Best-of-N. Models with a batched or KV-cached
+     * decoder (the GPT) override this; the default draws the rows one after another with {@code rng}, so row i is
+     * what the i-th single {@link #sample} call would give. // (prompts.length, <= maxLength)
+     */
+    default int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        int[][] out = new int[prompts.length][];
+        for (int i = 0; i < prompts.length; i++) out[i] = sample(prompts[i], maxLength, endToken, sampler, rng);
+        return out;
+    }
 }

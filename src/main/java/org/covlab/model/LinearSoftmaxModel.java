@@ -85,6 +85,33 @@ public final class LinearSoftmaxModel implements AutoregressiveModel {
     }
 
     /**
+     * Batch sampling (e.g. Best-of-N's copies of one prompt). On a Markov map the next-token law depends only on the
+     * state (h, previous token), so each state's log-probs are computed once per run of equal prompts and reused: a
+     * draw then costs one sampler call per token. Same law, same use of {@code rng} and the same tokens as
+     * row-by-row {@link #sample}. The cached rows are shared between draws; samplers only read them.
+     */
+    @Override
+    public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        if (!isMarkov()) return AutoregressiveModel.super.sample(prompts, maxLength, endToken, sampler, rng);
+        int[][] out = new int[prompts.length][];
+        double[][][] logProbs = null;  // (maxLength, 1 + vocab, vocab): [h][prev + 1], filled on first visit
+        for (int i = 0; i < prompts.length; i++) {
+            if (i == 0 || !Arrays.equals(prompts[i], prompts[i - 1])) logProbs = new double[maxLength][vocabSize() + 1][];
+            int[] y = new int[maxLength];
+            int len = 0;
+            while (len < maxLength) {
+                int prev = len == 0 ? MarkovFeatureMap.START : y[len - 1];
+                double[] row = logProbs[len][prev + 1];
+                if (row == null) row = logProbs[len][prev + 1] = nextTokenLogProbs(prompts[i], len, prev);
+                y[len] = sampler.sample(row, rng);
+                if (y[len++] == endToken) break;
+            }
+            out[i] = len == maxLength ? y : Arrays.copyOf(y, len);
+        }
+        return out;
+    }
+
+    /**
      * Adds {@code scale * ∇_theta log pi_theta(token | x, sequence[0..h))} = scale * (phi(token) - phibar) to
      * {@code grad}, and returns log pi_theta(token | ...).
      */

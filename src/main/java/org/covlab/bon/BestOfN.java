@@ -1,0 +1,198 @@
+package org.covlab.bon;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import java.util.random.RandomGenerator;
+import org.covlab.decode.Sampler;
+import org.covlab.metric.ConfidenceIntervals;
+import org.covlab.metric.CoverageBounds;
+import org.covlab.metric.CoverageBounds.RegretBound;
+import org.covlab.metric.CoverageProfile;
+import org.covlab.metric.Estimate;
+import org.covlab.metric.LogRatioRecord;
+import org.covlab.metric.PassAtN;
+import org.covlab.model.AutoregressiveModel;
+import org.covlab.report.Progress;
+import org.covlab.task.Prompt;
+import org.covlab.task.Task;
+import org.covlab.util.Seeds;
+
+/**
+ * Best-of-N measured, and predicted from coverage (App. D.2, Props. D.6 and D.7). For P prompts x ~ mu:
+ * <ol>
+ *   <li>draw up to max(N) responses y ~ pi_hat(.|x) (ancestral sampling: Best-of-N assumes draws from the model) and
+ *       keep the index of the first one the task's verifier accepts. The draws are nested: the first N of them serve
+ *       every N, so success(N) = 1{first accepted <= N} is non-decreasing in N for each prompt. With a 0/1 reward
+ *       nothing after the first accepted draw can change any N's result, so drawing stops there;</li>
+ *   <li>where pi_hat(A_x|x) is exact ({@link TargetPolicy}), the exact curve E_x[1 - (1 - pi_hat(A_x|x))^N];</li>
+ *   <li>the coverage profile Cov_M(pi_T || pi_hat) from log-ratio records of pi_T at the same prompts, and from it
+ *       the Prop. D.6 upper bound on regret ({@link CoverageBounds#regretUpperBound}: Cov_M + eps with
+ *       N >= 2M log(1/eps)) and the Prop. D.7 lower bound ½ Cov_2N.</li>
+ * </ol>
+ *
+ * <p>Works for any {@link AutoregressiveModel}; draws go through its batch {@code sample(int[][], ...)}, so a model
+ * with a batched or KV-cached decoder (the GPT) is used that way. Each prompt has its own seeded streams, so
+ * results do not depend on the number of threads or their scheduling.
+ */
+public final class BestOfN {
+    private BestOfN() {}
+
+    /** Batch calls draw 1, 1, 2, 4, ... copies of the prompt, doubling up to this: at most 2x the draws needed. */
+    public static final int MAX_BATCH = 256;
+
+    /**
+     * What to measure.
+     *
+     * @param ns      the N, each >= 1 (sorted and de-duplicated here)
+     * @param prompts P, the prompts drawn from mu
+     * @param seed    master seed: prompts from stream "prompts", prompt j's draws from ("draws", j)
+     * @param threads worker threads; the prompts are split among them
+     */
+    public record Settings(int[] ns, int prompts, long seed, int threads) {
+        public Settings {
+            if (ns.length == 0) throw new IllegalArgumentException("give at least one N");
+            for (int n : ns) if (n < 1) throw new IllegalArgumentException("N must be >= 1, got " + n);
+            if (prompts < 1) throw new IllegalArgumentException("the number of prompts must be >= 1, got " + prompts);
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            ns = Arrays.stream(ns).sorted().distinct().toArray();
+        }
+
+        @Override public int[] ns() { return ns.clone(); }
+
+        public int maxN() { return ns[ns.length - 1]; }
+    }
+
+    /** One prompt's nested draws: the 1-based index of the first accepted response (maxDraws + 1 if none), and how many were drawn. */
+    public record Draws(int firstAccepted, int drawn) {
+        /** Best-of-N success with the first N draws. */
+        public boolean success(int n) { return firstAccepted <= n; }
+    }
+
+    /** Measures the Best-of-N curve of {@code model} on {@code task}, and coverage's bounds on it. */
+    public static BestOfNResult measure(Task task, AutoregressiveModel model, Settings s) {
+        Seeds seeds = new Seeds(s.seed());
+        RandomGenerator promptRng = seeds.stream("prompts");
+        Prompt[] prompts = new Prompt[s.prompts()];
+        for (int j = 0; j < prompts.length; j++) prompts[j] = task.samplePrompt(promptRng);
+
+        Map<Prompt, Integer> multiplicity = new LinkedHashMap<>();  // distinct prompts in first-seen order
+        for (Prompt x : prompts) multiplicity.merge(x, 1, Integer::sum);
+        List<Prompt> distinct = new ArrayList<>(multiplicity.keySet());
+        TargetPolicy[] targets = new TargetPolicy[distinct.size()];
+        try (Progress p = Progress.start("bon: pi_T and pi_hat(correct) on " + distinct.size() + " distinct prompts", distinct.size())) {
+            parallelFor(targets.length, s.threads(), k -> {
+                targets[k] = TargetPolicy.of(task, distinct.get(k), model, seeds.stream("target", k));
+                p.step();
+            });
+        }
+
+        Draws[] draws = new Draws[prompts.length];
+        AtomicLong drawn = new AtomicLong();
+        long t0 = System.nanoTime();
+        try (Progress p = Progress.start("bon: " + prompts.length + " prompts x up to " + s.maxN() + " draws", prompts.length)) {
+            parallelFor(prompts.length, s.threads(), j -> {
+                draws[j] = draw(task, model, prompts[j], s.maxN(), seeds.stream("draws", j));
+                long total = drawn.addAndGet(draws[j].drawn());
+                p.extra(String.format("%d draws, %.0f/s", total, total / ((System.nanoTime() - t0) / 1e9))).step();
+            });
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return summarize(s, prompts, distinct, multiplicity, targets, draws, drawn.get(), seconds);
+    }
+
+    /**
+     * Nested draws at one prompt: up to {@code maxDraws} responses from the model's batch sampler, in batches of
+     * 1, 1, 2, 4, ... up to {@value #MAX_BATCH}, stopping at the first batch with an accepted response.
+     */
+    public static Draws draw(Task task, AutoregressiveModel model, Prompt x, int maxDraws, RandomGenerator rng) {
+        int[] prompt = x.tokens();
+        int done = 0, batch = 1;
+        while (done < maxDraws) {
+            int size = Math.min(batch, maxDraws - done);
+            int[][] copies = new int[size][];
+            Arrays.fill(copies, prompt);  // read-only, shared
+            int[][] ys = model.sample(copies, task.maxResponseLength(), task.endToken(), Sampler.ANCESTRAL, rng);
+            for (int i = 0; i < size; i++) if (task.verifier().accepts(x, ys[i])) return new Draws(done + i + 1, done + size);
+            done += size;
+            if (done > 1) batch = Math.min(2 * batch, MAX_BATCH);
+        }
+        return new Draws(maxDraws + 1, maxDraws);
+    }
+
+    private static BestOfNResult summarize(Settings s, Prompt[] prompts, List<Prompt> distinct, Map<Prompt, Integer> multiplicity,
+                                           TargetPolicy[] targets, Draws[] draws, long drawn, double seconds) {
+        int[] ns = s.ns();
+        int P = prompts.length;
+        List<LogRatioRecord> records = new ArrayList<>();
+        boolean exact = true;
+        double attainable = 0;
+        for (int k = 0; k < targets.length; k++) {
+            double weight = multiplicity.get(distinct.get(k)) / (double) P;
+            records.addAll(targets[k].records("x" + k, distinct.get(k).group(), weight));
+            exact &= targets[k].exact();
+            if (targets[k].attainable()) attainable += weight;
+        }
+        CoverageProfile cov = records.isEmpty() ? null : CoverageProfile.of(records);
+
+        Estimate[] success = new Estimate[ns.length];
+        double[] exactCurve = exact ? new double[ns.length] : null, witness = exact ? new double[ns.length] : null;
+        RegretBound[] upper = new RegretBound[ns.length];
+        double[] lower = new double[ns.length];
+        for (int i = 0; i < ns.length; i++) {
+            int n = ns[i], passed = 0;
+            for (Draws d : draws) if (d.success(n)) passed++;
+            success[i] = ConfidenceIntervals.wilson(passed, P);
+            upper[i] = cov == null ? null : CoverageBounds.regretUpperBound(n, cov::coverage).orElse(null);
+            lower[i] = cov == null ? 0 : CoverageBounds.regretLowerBound(n, cov::coverage);
+            if (!exact) continue;
+            for (int k = 0; k < targets.length; k++) {
+                double w = multiplicity.get(distinct.get(k)) / (double) P;
+                exactCurve[i] += w * PassAtN.exact(targets[k].logModelMass(), n);
+                double[] sx = targets[k].witnessMasses(n);  // {pi_T(S_x), pi_hat(S_x)}
+                witness[i] += w * (sx[0] - PassAtN.exact(Math.log(Math.min(1, sx[1])), n));
+            }
+        }
+        return new BestOfNResult(ns, success, exactCurve, upper, lower, witness, attainable, exact, P, drawn, seconds);
+    }
+
+    /** Runs body(0..n-1) on {@code threads} workers; each index runs once, in no particular order. */
+    static void parallelFor(int n, int threads, IntConsumer body) {
+        int workers = Math.min(threads, n);
+        if (workers <= 1) {
+            for (int i = 0; i < n; i++) body.accept(i);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "covlab-bon");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) body.accept(i);
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

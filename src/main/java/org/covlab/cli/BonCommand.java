@@ -1,0 +1,151 @@
+package org.covlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.covlab.bon.BestOfN;
+import org.covlab.bon.BestOfNResult;
+import org.covlab.bon.BestOfNRun;
+import org.covlab.bon.LinearModelSpec;
+import org.covlab.metric.CoverageBounds.RegretBound;
+import org.covlab.model.AutoregressiveModel;
+import org.covlab.report.Json;
+import org.covlab.report.TextTable;
+import org.covlab.task.LinearInstance;
+import org.covlab.task.graph.GraphTasks;
+import org.covlab.util.InputException;
+import org.covlab.util.Seeds;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code covlab bon}: Best-of-N success against N, measured with nested draws, and predicted from coverage. */
+@Command(name = "bon", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Best-of-N: for P prompts x ~ mu, draw up to max(N) responses from the model (nested: the first N "
+                + "serve every N), pick the best by the task's verifier, and report the success rate per N with 95%% Wilson "
+                + "intervals; where pi_hat(correct|x) is exact, also E_x[1 - (1 - pi_hat(correct|x))^N].",
+                "Coverage's predictions, from Cov_M(pi_T || pi_hat) on the same prompts, where pi_T = pi_D restricted to "
+                        + "correct responses (so pi_T always succeeds and regret = 1 - success): Prop. D.6's upper bound "
+                        + "Cov_M + eps on regret (best M with N >= 2M log(1/eps); null where Cov_M > 1/2 for every M) and "
+                        + "Prop. D.7's lower bound 1/2 Cov_2N (the regret of the worst-case 0/1 reward).",
+                "Models: --model linear:INSTANCE[:key=value,...] takes a linear instance (bernoulli, prop3.2, prop4.1a, "
+                        + "prop4.1b, prop5.1, propI.1, pivotal) at --H and its MLE fitted on --train-samples samples "
+                        + "(0: pi_D itself). Graph tasks (fig1-finetune, fig1-pretrain, fig2) need a transformer "
+                        + "--checkpoint, which arrives with the GPT. See docs/best-of-n.md."},
+        footer = {"", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
+                + "regret_upper (null where Prop. D.6 does not apply) and regret_lower.",
+                "", "Examples:",
+                "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512",
+                "  ./covlab bon --model linear:pivotal:rule=0.2 --N 1,4,16,64 --json",
+                "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
+                "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli"})
+public final class BonCommand implements Callable<Integer> {
+
+    /** H when --H is absent: the graph tasks' default (Fig. 1's L and Fig. 2's smallest H), used for linear ones too. */
+    static final int DEFAULT_H = GraphTasks.DEFAULT_H;
+    /** The spec's grid, 1 to 1024 by doubling. */
+    static final String DEFAULT_N = "1,2,4,8,16,32,64,128,256,512,1024";
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task", paramLabel = "T",
+            description = "fig1-finetune, fig1-pretrain or fig2 (with --checkpoint); with --model linear:INSTANCE it may be "
+                    + "left out, or be 'linear' or the instance's name.")
+    String task;
+
+    @Option(names = "--H", paramLabel = "N", description = "Horizon: intermediate layers of a graph task, tokens of a linear one (default: " + DEFAULT_H + ").")
+    Integer H;
+
+    @Option(names = "--checkpoint", paramLabel = "C", description = "A transformer checkpoint (arrives with the GPT).")
+    Path checkpoint;
+
+    @Option(names = "--model", paramLabel = "linear:INSTANCE[:k=v,...]", description = "A linear instance and its MLE, e.g. linear:pivotal or linear:prop3.2:n=100.")
+    String model;
+
+    @Option(names = "--train-samples", paramLabel = "n", defaultValue = "16",
+            description = "Samples from pi_D the linear MLE is fitted on; 0 uses pi_D itself (default: ${DEFAULT-VALUE}).")
+    int trainSamples;
+
+    @Option(names = "--N", split = ",", paramLabel = "N", defaultValue = DEFAULT_N,
+            description = "Comma-separated N, each >= 1 (default: ${DEFAULT-VALUE}).")
+    List<Integer> ns;
+
+    @Option(names = "--prompts", paramLabel = "P", defaultValue = "1024", description = "Prompts drawn from mu (default: ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Master seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (default: all ${DEFAULT-VALUE} cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Also write a run folder: config.json, results.json, metrics.csv, plots, report.html.")
+    Path out;
+
+    @Override public Integer call() {
+        int[] grid = ns.stream().mapToInt(Integer::intValue).toArray();
+        for (int n : grid) if (n < 1) throw new InputException("--N: every N must be >= 1, got " + n);
+        if (prompts < 1) throw new InputException("--prompts: must be >= 1, got " + prompts);
+        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
+        if (H != null && H < 1) throw new InputException("--H: must be >= 1, got " + H);
+        LinearModelSpec linear = resolveModel();
+        int h = H == null ? DEFAULT_H : H;
+        LinearInstance instance = linear.instance(h);
+        AutoregressiveModel pihat = LinearModelSpec.model(instance, trainSamples, new Seeds(seed).child("train"));
+        BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
+        Supplier<BestOfNResult> measure = () -> BestOfN.measure(instance.task(), pihat, settings);
+        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(new BestOfNRun.Config("bon", instance.task().name(), h,
+                linear.toString(), trainSamples, settings.ns(), prompts, seed, threads), measure, out);
+        BestOfNResult result = run == null ? measure.get() : run.result();
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) stdout.println(Json.toJson(result.json()));
+        else stdout.print(table(instance, linear, result));
+        if (run != null && !json) stdout.println("report: " + run.dir().resolve("report.html"));
+        stdout.flush();
+        return 0;
+    }
+
+    /** The linear model to use, after checking --task, --checkpoint and --model fit together. */
+    private LinearModelSpec resolveModel() {
+        boolean graph = task != null && GraphTasks.NAMES.contains(task);
+        if (checkpoint != null)
+            throw new InputException("--checkpoint: transformer checkpoints arrive with the GPT, which is not merged yet; "
+                    + "use --model linear:INSTANCE");
+        if (model == null) {
+            if (graph) throw new InputException("--task " + task + ": graph tasks need a transformer --checkpoint, which arrives "
+                    + "with the GPT; there is no model for them yet (try --model linear:pivotal)");
+            throw new InputException("--model: give --model linear:INSTANCE (or --checkpoint once the GPT is merged)");
+        }
+        LinearModelSpec linear = LinearModelSpec.parse(model);
+        if (task != null && !task.equals(LinearModelSpec.PREFIX) && !task.equalsIgnoreCase(linear.instance())) {
+            throw new InputException("--task: " + (graph ? task + " needs a transformer --checkpoint; " : "unknown or mismatched task '" + task + "'; ")
+                    + "with --model " + model + " leave --task out or give 'linear' or '" + linear.instance() + "'");
+        }
+        return linear;
+    }
+
+    private String table(LinearInstance instance, LinearModelSpec linear, BestOfNResult r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Best-of-N on %s, model %s (%s), %d prompts, seed %d%n", instance.task().name(), linear,
+                trainSamples == 0 ? "pi_D itself" : "MLE on " + trainSamples + " samples", r.prompts(), seed));
+        sb.append(String.format(Locale.ROOT, "%d draws in %.2f s (%.0f draws/s); pi_T = pi_D on correct responses (%s), "
+                        + "its success %.4f%n", r.drawn(), r.drawSeconds(), r.drawsPerSecond(),
+                r.targetExact() ? "exact" : "Monte Carlo", r.targetSuccess()));
+        TextTable t = TextTable.withHeader("N", "success", "95% CI", "exact", "regret <= (D.6)", "M", "regret >= (D.7)");
+        for (int i = 0; i < r.ns().length; i++) {
+            RegretBound u = r.regretUpper()[i];
+            t.row(r.ns()[i], r.success()[i].value(),
+                    String.format(Locale.ROOT, "[%.4f, %.4f]", r.success()[i].lower(), r.success()[i].upper()),
+                    r.exact() == null ? "n/a" : r.exact()[i], u == null ? "n/a" : u.value(), u == null ? "" : u.m(), r.regretLower()[i]);
+        }
+        return sb.append(t.render()).toString();
+    }
+}

@@ -1,0 +1,126 @@
+package org.covlab.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A small fixed pool of threads for the numeric kernels: {@link #forEach} runs tasks 0..n-1 on the calling
+ * thread plus {@code threads - 1} workers that live as long as the pool. No thread is created per call, and a
+ * call allocates nothing, so kernels can use it in the training loop.
+ *
+ * <p>Tasks are handed out one at a time from a shared counter, so a busy core (the machine is shared) does
+ * not hold up the others. A call made from inside a task runs serially on that thread.
+ */
+public final class Parallel implements AutoCloseable {
+
+    /** One task of a parallel loop; {@code worker} is in [0, threads) and indexes per-thread scratch space. */
+    @FunctionalInterface
+    public interface Body {
+        void run(int task, int worker);
+    }
+
+    /** Spins this many times before parking: a kernel call is often only microseconds away. */
+    private static final int SPINS = 20_000;
+
+    /** A single-threaded pool: everything runs on the caller. */
+    public static final Parallel SERIAL = new Parallel(1);
+
+    private final int threads;
+    private final Thread[] workers;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile Body body;
+    private volatile int tasks;
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    private Thread caller;
+    private boolean inside;
+
+    public Parallel(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int w = 1; w < threads; w++) {
+            int id = w;
+            Thread t = new Worker(() -> workerLoop(id), "covlab-kernel-" + w);
+            t.setDaemon(true);
+            workers[w - 1] = t;
+            t.start();
+        }
+    }
+
+    /** The number of threads, the caller included. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs {@code body.run(task, worker)} for task = 0..tasks-1 and returns when all are done. */
+    public synchronized void forEach(int tasks, Body body) {
+        if (threads == 1 || tasks <= 1 || inside || Thread.currentThread() instanceof Worker) {
+            for (int i = 0; i < tasks; i++) body.run(i, 0);
+            return;
+        }
+        if (closed) throw new IllegalStateException("pool is closed");
+        inside = true;
+        caller = Thread.currentThread();
+        try {
+            this.body = body;
+            this.tasks = tasks;
+            failure = null;
+            next.set(0);
+            running.set(workers.length);
+            generation++;                       // publishes body and tasks to the workers
+            for (Thread t : workers) LockSupport.unpark(t);
+            work(0);
+            for (int spin = 0; running.get() != 0; spin++) {
+                if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
+            }
+            this.body = null;
+            Throwable f = failure;
+            if (f instanceof RuntimeException r) throw r;
+            if (f instanceof Error e) throw e;
+            if (f != null) throw new RuntimeException(f);
+        } finally {
+            inside = false;
+        }
+    }
+
+    private void work(int worker) {
+        Body b = body;
+        int n = tasks;
+        for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+            try {
+                b.run(i, worker);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+                next.set(n);                    // stop handing out tasks
+            }
+        }
+    }
+
+    private void workerLoop(int id) {
+        long seen = 0;
+        while (true) {
+            for (int spin = 0; generation == seen && !closed; spin++) {
+                if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
+            }
+            if (closed) return;
+            seen = generation;
+            work(id);
+            if (running.decrementAndGet() == 0) LockSupport.unpark(caller);
+        }
+    }
+
+    @Override public void close() {
+        closed = true;
+        for (Thread t : workers) LockSupport.unpark(t);
+    }
+
+    /** Workers are recognisable so that a nested call runs serially instead of waiting on itself. */
+    private static final class Worker extends Thread {
+        Worker(Runnable r, String name) {
+            super(r, name);
+        }
+    }
+}

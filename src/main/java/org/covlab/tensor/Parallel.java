@@ -19,6 +19,12 @@ public final class Parallel implements AutoCloseable {
         void run(int task, int worker);
     }
 
+    /** A contiguous chunk [lo, hi) of a parallel loop. */
+    @FunctionalInterface
+    public interface Range {
+        void run(int lo, int hi);
+    }
+
     /** Spins this many times before parking: a kernel call is often only microseconds away. */
     private static final int SPINS = 20_000;
 
@@ -84,6 +90,20 @@ public final class Parallel implements AutoCloseable {
         } finally {
             inside = false;
         }
+    }
+
+    /**
+     * Runs {@code body} over [0, n) split into about two chunks per thread, each at least {@code minChunk} long.
+     * Kernels whose elements are independent give the same bits for any thread count.
+     */
+    public void forRange(int n, int minChunk, Range body) {
+        int chunks = Math.min(2 * threads, n / Math.max(1, minChunk));
+        if (threads == 1 || chunks <= 1) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        int size = (n + chunks - 1) / chunks;
+        forEach((n + size - 1) / size, (t, w) -> body.run(t * size, Math.min(n, (t + 1) * size)));
     }
 
     private void work(int worker) {

@@ -92,16 +92,16 @@ public final class Reference {
     }
 
     /** dScore_ij = scale * sum_k dP_ik dP_ik/dScore_ij with the full softmax Jacobian P_ik (delta_kj - P_ij). */
-    public static void causalSoftmaxBackward(float[] dAtt, float[] att, int off, int t, int ld, float scale) {
+    public static void causalSoftmaxBackward(float[] dAtt, int dOff, float[] att, int aOff, int t, int ld, float scale) {
         for (int i = 0; i < t; i++) {
             double[] out = new double[t];
             for (int j = 0; j <= i; j++) {
                 for (int k = 0; k <= i; k++) {
-                    double pk = att[off + i * ld + k], pj = att[off + i * ld + j];
-                    out[j] += dAtt[off + i * ld + k] * pk * ((k == j ? 1 : 0) - pj) * scale;
+                    double pk = att[aOff + i * ld + k], pj = att[aOff + i * ld + j];
+                    out[j] += dAtt[dOff + i * ld + k] * pk * ((k == j ? 1 : 0) - pj) * scale;
                 }
             }
-            for (int j = 0; j < t; j++) dAtt[off + i * ld + j] = (float) out[j];
+            for (int j = 0; j < t; j++) dAtt[dOff + i * ld + j] = (float) out[j];
         }
     }
 

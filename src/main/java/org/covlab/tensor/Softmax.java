@@ -47,22 +47,31 @@ public final class Softmax {
      * In place: dAtt (the gradient of the probabilities) becomes the gradient of the raw scores,
      * scale * P (dP - sum_j dP_j P_j), row by row; entries right of the diagonal become 0.
      */
-    public static void causalBackward(float[] dAtt, float[] att, int off, int t, int ld, float scale) {
+    public static void causalBackward(float[] dAtt, int dOff, float[] att, int aOff, int t, int ld, float scale) {
         for (int i = 0; i < t; i++) {
-            int r = off + i * ld, len = i + 1, j = 0;
+            int d = dOff + i * ld, r = aOff + i * ld, len = i + 1, j = 0;
             FloatVector acc = FloatVector.zero(S);
             for (; j + L <= len; j += L) {
-                acc = FloatVector.fromArray(S, dAtt, r + j).fma(FloatVector.fromArray(S, att, r + j), acc);
+                acc = FloatVector.fromArray(S, dAtt, d + j).fma(FloatVector.fromArray(S, att, r + j), acc);
             }
             float dot = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < len; j++) dot += dAtt[r + j] * att[r + j];
+            for (; j < len; j++) dot += dAtt[d + j] * att[r + j];
             for (j = 0; j + L <= len; j += L) {
                 FloatVector p = FloatVector.fromArray(S, att, r + j);
-                FloatVector.fromArray(S, dAtt, r + j).sub(dot).mul(p).mul(scale).intoArray(dAtt, r + j);
+                FloatVector.fromArray(S, dAtt, d + j).sub(dot).mul(p).mul(scale).intoArray(dAtt, d + j);
             }
-            for (; j < len; j++) dAtt[r + j] = (dAtt[r + j] - dot) * att[r + j] * scale;
-            java.util.Arrays.fill(dAtt, r + len, r + t, 0f);
+            for (; j < len; j++) dAtt[d + j] = (dAtt[d + j] - dot) * att[r + j] * scale;
+            java.util.Arrays.fill(dAtt, d + len, d + t, 0f);
         }
+    }
+
+    /** In place: x becomes weight * exp(x - lse), i.e. weight * softmax(x) when lse = logSumExp(x). */
+    public static void expShifted(float[] x, int off, int len, float lse, float weight) {
+        int j = 0;
+        for (; j + L <= len; j += L) {
+            VectorMath.exp(FloatVector.fromArray(S, x, off + j).sub(lse)).mul(weight).intoArray(x, off + j);
+        }
+        for (; j < len; j++) x[off + j] = weight * VectorMath.exp(x[off + j] - lse);
     }
 
     /** log sum_j exp(x[off + j]) over j < len, computed stably around the maximum. */

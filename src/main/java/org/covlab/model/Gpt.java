@@ -1,0 +1,245 @@
+package org.covlab.model;
+
+import static org.covlab.model.Layers.NO_BIAS;
+
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.covlab.decode.Sampler;
+import org.covlab.tensor.Gelu;
+import org.covlab.tensor.LayerNorm;
+import org.covlab.tensor.Parallel;
+
+/**
+ * A GPT-2-style transformer on the CPU, the architecture of {@code shared/bench/torch_gpt.py}: token plus
+ * learned position embeddings, pre-LayerNorm blocks (fused qkv with bias, causal attention, output projection,
+ * 4x MLP with tanh-GELU), a final LayerNorm and an untied LM head without bias. It is the model pi_hat of
+ * the paper's experiments (section 4.1), trained by next-token prediction (Eq. 1) on response tokens.
+ *
+ * <p>Parameters and gradients are one flat float[] each, laid out by {@link ParameterLayout} with PyTorch's
+ * state_dict names. Training is {@link #forward}, {@link #loss}, {@link #backward}, then an optimizer on
+ * {@link #parameters()} and {@link #gradients()}. Not thread-safe: one pass at a time (the kernels inside use
+ * the {@link Parallel} pool).
+ */
+public final class Gpt implements AutoregressiveModel {
+
+    /** nanoGPT's init: N(0, 0.02) for weights and embeddings, scaled by 1/sqrt(2 layers) on residual outputs. */
+    public static final double INIT_STD = 0.02;
+
+    private final GptConfig cfg;
+    private final ParameterLayout layout;
+    private final Parallel pool;
+    private final float[] params, grads;
+    final int tok, pos, lnfW, lnfB, head;        // offsets, read by KvCache too
+    final Block[] blocks;
+    private Activations acts;
+    private int batch, seq;             // shape of the last forward
+    private int[] tokens;
+    private int[] targets;              // of the last loss()
+    private float[] weights;
+    private double weightSum;
+
+    /** Offsets of one block's tensors in the flat arrays. */
+    record Block(int ln1W, int ln1B, int ln2W, int ln2B, int qkvW, int qkvB, int projW, int projB,
+                         int fcW, int fcB, int outW, int outB) {
+        static Block of(ParameterLayout p, int l) {
+            String b = "blocks." + l + ".";
+            return new Block(p.offset(b + "ln1.weight"), p.offset(b + "ln1.bias"), p.offset(b + "ln2.weight"),
+                    p.offset(b + "ln2.bias"), p.offset(b + "qkv.weight"), p.offset(b + "qkv.bias"),
+                    p.offset(b + "proj.weight"), p.offset(b + "proj.bias"), p.offset(b + "fc.weight"),
+                    p.offset(b + "fc.bias"), p.offset(b + "out.weight"), p.offset(b + "out.bias"));
+        }
+    }
+
+    /** A model with all parameters zero; call {@link #initialize} or load weights. */
+    public Gpt(GptConfig cfg, Parallel pool) {
+        this.cfg = cfg;
+        this.pool = pool;
+        this.layout = ParameterLayout.of(cfg);
+        this.params = new float[layout.size()];
+        this.grads = new float[layout.size()];
+        tok = layout.offset("tok.weight");
+        pos = layout.offset("pos.weight");
+        lnfW = layout.offset("ln.weight");
+        lnfB = layout.offset("ln.bias");
+        head = layout.offset("head.weight");
+        blocks = new Block[cfg.layers()];
+        for (int l = 0; l < blocks.length; l++) blocks[l] = Block.of(layout, l);
+    }
+
+    /** GPT-2 / nanoGPT initialisation: weights N(0, 0.02), proj/out weights N(0, 0.02 / sqrt(2 L)), LN (1, 0). */
+    public void initialize(SplittableRandom rng) {
+        double residualStd = INIT_STD / Math.sqrt(2.0 * cfg.layers());
+        for (ParameterLayout.Tensor t : layout.tensors()) {
+            String name = t.name();
+            boolean lnWeight = name.endsWith("ln1.weight") || name.endsWith("ln2.weight") || name.equals("ln.weight");
+            double std = name.endsWith("proj.weight") || name.endsWith("out.weight") ? residualStd : INIT_STD;
+            for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+                params[i] = lnWeight ? 1f : t.isMatrix() ? (float) (rng.nextGaussian() * std) : 0f;
+            }
+        }
+    }
+
+    public GptConfig config() { return cfg; }
+
+    public ParameterLayout layout() { return layout; }
+
+    public Parallel pool() { return pool; }
+
+    /** The flat parameter array, laid out by {@link #layout()}; live, not a copy. */
+    public float[] parameters() { return params; }
+
+    /** The flat gradient array, same layout; {@link #backward} adds into it. */
+    public float[] gradients() { return grads; }
+
+    public void zeroGradients() {
+        java.util.Arrays.fill(grads, 0f);
+    }
+
+    @Override public int vocabSize() { return cfg.vocab(); }
+
+    // ---- forward ------------------------------------------------------------------------------------------
+
+    /** Runs the model on tokens (batch, seq), row-major; the logits are then in {@link #logits()}. */
+    public void forward(int[] tokens, int batch, int seq) {
+        if (seq < 1 || seq > cfg.ctx()) throw new IllegalArgumentException("seq must be in [1, ctx=" + cfg.ctx() + "], got " + seq);
+        if (batch < 1 || tokens.length < batch * seq) throw new IllegalArgumentException("need batch * seq tokens, got " + tokens.length);
+        for (int i = 0; i < batch * seq; i++) {
+            if (tokens[i] < 0 || tokens[i] >= cfg.vocab()) throw new IllegalArgumentException("token " + tokens[i] + " outside vocab " + cfg.vocab());
+        }
+        ensureCapacity(batch, seq);
+        this.batch = batch;
+        this.seq = seq;
+        this.tokens = tokens;
+        this.targets = null;
+        Activations a = acts;
+        int bt = batch * seq, c = cfg.dModel();
+        Layers.encoderForward(a.encoded, tokens, params, tok, pos, batch, seq, c);
+        for (int l = 0; l < blocks.length; l++) {
+            Block p = blocks[l];
+            float[] x = a.blockInput(l);
+            LayerNorm.forward(pool, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
+            Layers.linearForward(pool, a.qkv[l], false, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            Layers.attentionForward(pool, a.atty[l], a.att[l], a.qkv[l], batch, seq, c, cfg.heads());
+            System.arraycopy(x, 0, a.res2[l], 0, bt * c);                       // res2 = x + proj(atty)
+            Layers.linearForward(pool, a.res2[l], true, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            LayerNorm.forward(pool, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
+            Layers.linearForward(pool, a.fch[l], false, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            Gelu.forward(pool, a.gelu, a.fch[l], bt * 4 * c);
+            System.arraycopy(a.res2[l], 0, a.res3[l], 0, bt * c);               // res3 = res2 + out(gelu)
+            Layers.linearForward(pool, a.res3[l], true, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+        }
+        LayerNorm.forward(pool, a.lnf, a.lnfMean, a.lnfRstd, a.res3[blocks.length - 1], params, lnfW, params, lnfB, bt, c);
+        Layers.linearForward(pool, a.logits, false, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+    }
+
+    /** The logits of the last {@link #forward}, (batch * seq, vocab) row-major; overwritten by the next call. */
+    public float[] logits() {
+        return acts.logits;
+    }
+
+    /**
+     * The weighted mean cross-entropy of the last forward: sum w (-log p(target)) / sum w. A weight of 0 leaves
+     * a position out (e.g. prompt tokens when the loss is on responses only); targets there may be anything.
+     * // targets, weights: (batch, seq)
+     */
+    public double loss(int[] targets, float[] weights) {
+        int bt = batch * seq;
+        if (tokens == null) throw new IllegalStateException("loss() needs a forward() first");
+        double sum = 0;
+        for (int i = 0; i < bt; i++) {
+            if (!(weights[i] >= 0)) throw new IllegalArgumentException("weights must be >= 0, got " + weights[i]);
+            if (weights[i] != 0 && (targets[i] < 0 || targets[i] >= cfg.vocab())) {
+                throw new IllegalArgumentException("target " + targets[i] + " outside vocab " + cfg.vocab());
+            }
+            sum += weights[i];
+        }
+        this.targets = targets;
+        this.weights = weights;
+        this.weightSum = sum;
+        double total = Layers.crossEntropyForward(pool, acts.lse, acts.logits, targets, weights, bt, cfg.vocab());
+        return sum == 0 ? 0 : total / sum;
+    }
+
+    // ---- backward -----------------------------------------------------------------------------------------
+
+    /** Adds d loss / d parameters to {@link #gradients()}. Needs {@link #loss} after the last forward. */
+    public void backward() {
+        if (targets == null) throw new IllegalStateException("backward() needs forward() then loss()");
+        if (weightSum == 0) return;
+        Activations a = acts;
+        int bt = batch * seq, c = cfg.dModel();
+        Layers.crossEntropyBackward(pool, a.logits, a.lse, targets, weights, weightSum, bt, cfg.vocab());
+        Layers.linearBackward(pool, a.dln, false, grads, a.logits, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+        java.util.Arrays.fill(a.dres, 0, bt * c, 0f);
+        LayerNorm.backward(pool, a.dres, grads, lnfW, grads, lnfB, a.dln, a.res3[blocks.length - 1], params, lnfW,
+                a.lnfMean, a.lnfRstd, bt, c);
+        for (int l = blocks.length - 1; l >= 0; l--) {
+            Block p = blocks[l];
+            float[] x = a.blockInput(l);
+            // MLP: res3 = res2 + out(gelu(fc(ln2(res2)))); dres holds d res3
+            LayerNorm.forward(pool, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
+            Gelu.forward(pool, a.gelu, a.fch[l], bt * 4 * c);
+            Layers.linearBackward(pool, a.dwide, false, grads, a.dres, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+            Gelu.backward(pool, a.dwide, a.fch[l], a.dwide, bt * 4 * c);
+            Layers.linearBackward(pool, a.dln, false, grads, a.dwide, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            LayerNorm.backward(pool, a.dres, grads, p.ln2W, grads, p.ln2B, a.dln, a.res2[l], params, p.ln2W,
+                    a.ln2Mean[l], a.ln2Rstd[l], bt, c);
+            // attention: res2 = x + proj(attn(qkv(ln1(x)))); dres now holds d res2
+            Layers.linearBackward(pool, a.datty, false, grads, a.dres, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            Layers.attentionBackward(pool, a.dwide, a.datty, a.att[l], a.qkv[l], a.dAtt, batch, seq, c, cfg.heads());
+            LayerNorm.forward(pool, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
+            Layers.linearBackward(pool, a.dln, false, grads, a.dwide, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            LayerNorm.backward(pool, a.dres, grads, p.ln1W, grads, p.ln1B, a.dln, x, params, p.ln1W,
+                    a.ln1Mean[l], a.ln1Rstd[l], bt, c);
+        }
+        Layers.encoderBackward(grads, tok, pos, a.dres, tokens, batch, seq, c);
+        targets = null;                 // the logits buffer now holds gradients
+    }
+
+    private void ensureCapacity(int b, int t) {
+        if (acts != null && acts.fits(b, t, cfg.heads())) return;
+        long tokensNeeded = (long) b * t, attNeeded = (long) b * cfg.heads() * t * t;
+        if (attNeeded > Integer.MAX_VALUE - 16 || tokensNeeded * 4 * cfg.dModel() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("batch " + b + " x seq " + t + " is too large for one pass");
+        }
+        int tokens = (int) tokensNeeded, att = (int) attNeeded, maxSeq = t;
+        if (acts != null) {
+            tokens = Math.max(tokens, acts.tokens);
+            att = Math.max(att, acts.attention);
+            maxSeq = Math.max(maxSeq, (int) Math.sqrt(acts.dAtt[0].length));
+        }
+        acts = null;                    // let the old buffers go before allocating the new ones
+        acts = new Activations(cfg, tokens, att, maxSeq, pool.threads());
+    }
+
+    // ---- AutoregressiveModel -------------------------------------------------------------------------------
+
+    @Override public double[] nextTokenLogProbs(int[] prompt, int[] prefix) {
+        return Scoring.nextTokenLogProbs(this, prompt, prefix);
+    }
+
+    @Override public double[] tokenLogProbs(int[] prompt, int[] response) {
+        return Scoring.tokenLogProbs(this, new int[][] {prompt}, new int[][] {response})[0];
+    }
+
+    /** Per-token log-probs of many (prompt, response) pairs, teacher-forced in batches. // (n, len(response_i)) */
+    public double[][] tokenLogProbs(int[][] prompts, int[][] responses) {
+        return Scoring.tokenLogProbs(this, prompts, responses);
+    }
+
+    @Override public double[] sequenceLogProbs(int[][] prompts, int[][] responses) {
+        double[][] perToken = tokenLogProbs(prompts, responses);
+        double[] out = new double[perToken.length];
+        for (int i = 0; i < out.length; i++) for (double v : perToken[i]) out[i] += v;
+        return out;
+    }
+
+    @Override public int[] sample(int[] prompt, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        return sample(new int[][] {prompt}, maxLength, endToken, sampler, rng)[0];
+    }
+
+    /** Samples a response for each prompt with a KV cache, all prompts advancing together. */
+    public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        return new KvCache(this, Math.min(prompts.length, KvCache.MAX_BATCH)).sample(prompts, maxLength, endToken, sampler, rng);
+    }
+}

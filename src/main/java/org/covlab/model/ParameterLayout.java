@@ -80,6 +80,10 @@ public final class ParameterLayout {
         return t;
     }
 
+    public boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
     public int offset(String name) {
         return get(name).offset();
     }

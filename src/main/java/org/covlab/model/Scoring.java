@@ -30,8 +30,9 @@ final class Scoring {
             int[] tokens = new int[n * seq];
             for (int i = 0; i < n; i++) {
                 int[] p = prompts[start + i], r = responses[start + i];
-                System.arraycopy(p, 0, tokens, i * seq, p.length);
-                System.arraycopy(r, 0, tokens, i * seq + p.length, Math.max(0, Math.min(r.length, seq - p.length)));
+                int fromPrompt = Math.min(p.length, seq);          // the input is x ++ y without y's last token
+                System.arraycopy(p, 0, tokens, i * seq, fromPrompt);
+                System.arraycopy(r, 0, tokens, i * seq + fromPrompt, Math.max(0, Math.min(r.length - 1, seq - fromPrompt)));
             }
             model.forward(tokens, n, seq);
             float[] logits = model.logits();

@@ -5,6 +5,7 @@ import static org.covlab.model.Layers.NO_BIAS;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
+import org.covlab.tensor.Elementwise;
 import org.covlab.tensor.Gelu;
 import org.covlab.tensor.Gemm;
 import org.covlab.tensor.LayerNorm;
@@ -14,7 +15,7 @@ import org.covlab.tensor.Softmax;
 /**
  * Incremental decoding for a batch of rows: each {@link #step} feeds one token per row at the next position
  * and returns the next-token logits, attending over the keys and values cached from earlier steps. It uses
- * the same kernels in the same order as {@link Gpt#forward}, so its logits equal the full forward's.
+ * the same kernels as {@link Gpt#forward}, so its logits equal the full forward's up to float rounding.
  * Prompts of different lengths advance together: a row is teacher-forced with its prompt until the prompt
  * runs out, then fed its own samples.
  */
@@ -27,9 +28,14 @@ final class KvCache {
     private final GptConfig cfg;
     private final Parallel pool;
     private final int capacity;
-    private final float[][] keys, values;   // per layer (B, ctx, C)
+    private final float[][] keysT;          // per layer (B, C, ctx): keys transposed, so scores are axpys
+    private final float[][] values;         // per layer (B, ctx, C)
     private final float[] x, ln, mean, rstd, qkv, atty, fch, logits;  // (B, C) (B, C) (B) (B) (B, 3C) (B, C) (B, 4C) (B, V)
     private final float[][] scores;         // per worker (ctx)
+    // Weights transposed to (in, out) once per cache: with few rows per step, packing a transposed B on
+    // every call would cost as much as the product, while packing a row-major B is a plain vector copy.
+    private final float[][] qkvT, projT, fcT, outT;
+    private final float[] headT;
     private int rows, position;
 
     KvCache(Gpt model, int capacity) {
@@ -38,7 +44,7 @@ final class KvCache {
         this.pool = model.pool();
         this.capacity = capacity;
         int c = cfg.dModel(), n = capacity;
-        keys = new float[cfg.layers()][n * cfg.ctx() * c];
+        keysT = new float[cfg.layers()][n * c * cfg.ctx()];
         values = new float[cfg.layers()][n * cfg.ctx() * c];
         x = new float[n * c];
         ln = new float[n * c];
@@ -49,6 +55,33 @@ final class KvCache {
         fch = new float[n * 4 * c];
         logits = new float[n * cfg.vocab()];
         scores = new float[pool.threads()][cfg.ctx()];
+        float[] p = model.parameters();
+        int layers = cfg.layers();
+        qkvT = new float[layers][];
+        projT = new float[layers][];
+        fcT = new float[layers][];
+        outT = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            Gpt.Block w = model.blocks[l];
+            qkvT[l] = transpose(p, w.qkvW(), 3 * c, c);
+            projT[l] = transpose(p, w.projW(), c, c);
+            fcT[l] = transpose(p, w.fcW(), 4 * c, c);
+            outT[l] = transpose(p, w.outW(), c, 4 * c);
+        }
+        headT = transpose(p, model.head, cfg.vocab(), c);
+    }
+
+    /** The (rows, cols) matrix at p[off] as a new (cols, rows) matrix. */
+    private static float[] transpose(float[] p, int off, int rows, int cols) {
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) t[j * rows + r] = p[off + r * cols + j];
+        return t;
+    }
+
+    /** out (=|+=) inp · wT + bias, for the step's rows. // inp: (rows, in); wT: (in, outC); out: (rows, outC) */
+    private void linear(float[] out, boolean accumulate, float[] inp, float[] wT, int bOff, int in, int outC) {
+        Gemm.gemm(pool, false, false, rows, outC, in, inp, 0, in, wT, 0, outC, out, 0, outC, accumulate);
+        if (bOff != NO_BIAS) Elementwise.addBias(pool, out, model.parameters(), bOff, rows, outC);
     }
 
     /** Starts empty sequences for {@code rows} rows. */
@@ -71,29 +104,31 @@ final class KvCache {
         }
         for (int l = 0; l < cfg.layers(); l++) {
             Gpt.Block w = model.blocks[l];
-            float[] kc = keys[l], vc = values[l];
+            float[] kT = keysT[l], vc = values[l];
             LayerNorm.forward(pool, ln, mean, rstd, x, p, w.ln1W(), p, w.ln1B(), rows, c);
-            Layers.linearForward(pool, qkv, false, ln, p, w.qkvW(), w.qkvB(), rows, c, c3);
+            linear(qkv, false, ln, qkvT[l], w.qkvB(), c, c3);
             for (int b = 0; b < rows; b++) {
-                System.arraycopy(qkv, b * c3 + c, kc, (b * ctx + t) * c, c);
+                for (int i = 0; i < c; i++) kT[(b * c + i) * ctx + t] = qkv[b * c3 + c + i];
                 System.arraycopy(qkv, b * c3 + 2 * c, vc, (b * ctx + t) * c, c);
             }
-            // One query row per (b, head) against cached keys 0..t: the same GEMMs and softmax as the full pass.
+            // One query row per (b, head) against the cached keys and values of positions 0..t.
             pool.forEach(rows * nh, (task, worker) -> {
-                int b = task / nh, h = task % nh, kv = b * ctx * c + h * hs;
+                int b = task / nh, h = task % nh, q = b * c3 + h * hs, y = b * c + h * hs;
                 float[] s = scores[worker];
-                Gemm.gemm(Parallel.SERIAL, false, true, 1, t + 1, hs, qkv, b * c3 + h * hs, c3, kc, kv, c, s, 0, ctx, false);
+                Arrays.fill(s, 0, t + 1, 0f);                   // s_j = q · k_j
+                for (int d = 0; d < hs; d++) Elementwise.axpy(s, 0, qkv[q + d], kT, (b * c + h * hs + d) * ctx, t + 1);
                 Softmax.rowForward(s, 0, t + 1, scale);
-                Gemm.gemm(Parallel.SERIAL, false, false, 1, hs, t + 1, s, 0, ctx, vc, kv, c, atty, b * c + h * hs, c, false);
+                Arrays.fill(atty, y, y + hs, 0f);               // y = sum_j p_j v_j
+                for (int j = 0; j <= t; j++) Elementwise.axpy(atty, y, s[j], vc, (b * ctx + j) * c + h * hs, hs);
             });
-            Layers.linearForward(pool, x, true, atty, p, w.projW(), w.projB(), rows, c, c);
+            linear(x, true, atty, projT[l], w.projB(), c, c);
             LayerNorm.forward(pool, ln, mean, rstd, x, p, w.ln2W(), p, w.ln2B(), rows, c);
-            Layers.linearForward(pool, fch, false, ln, p, w.fcW(), w.fcB(), rows, c, 4 * c);
+            linear(fch, false, ln, fcT[l], w.fcB(), c, 4 * c);
             Gelu.forward(pool, fch, fch, rows * 4 * c);
-            Layers.linearForward(pool, x, true, fch, p, w.outW(), w.outB(), rows, 4 * c, c);
+            linear(x, true, fch, outT[l], w.outB(), 4 * c, c);
         }
         LayerNorm.forward(pool, ln, mean, rstd, x, p, model.lnfW, p, model.lnfB, rows, c);
-        Layers.linearForward(pool, logits, false, ln, p, model.head, NO_BIAS, rows, c, cfg.vocab());
+        linear(logits, false, ln, headT, NO_BIAS, c, cfg.vocab());
         position++;
         return logits;
     }

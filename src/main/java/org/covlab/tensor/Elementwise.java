@@ -28,6 +28,15 @@ public final class Elementwise {
         });
     }
 
+    /** y[yOff + i] += alpha * x[xOff + i] for i < n, on the calling thread (for small vectors). */
+    public static void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(alpha).add(FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
     /** out[r, :] += bias for every row. // out: (rows, cols); bias: (cols) at bOff */
     public static void addBias(Parallel pool, float[] out, float[] bias, int bOff, int rows, int cols) {
         pool.forRange(rows, MIN_ROWS, (lo, hi) -> {

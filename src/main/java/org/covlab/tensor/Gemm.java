@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The transformer needs three forms: C += A·B (input gradients), C += A·Bᵀ (a Linear layer's forward, since
  * PyTorch stores weights as (out, in)) and C += Aᵀ·B (weight gradients).
  *
- * <p>GotoBLAS layout: panels of A and B are copied ("packed") into contiguous scratch so the micro-kernel
- * reads both sequentially, then a register-blocked micro-kernel keeps an MR x NR tile of C in 12 vector
- * registers for a whole KC-deep panel. Packing also absorbs the transposes, so there is one micro-kernel.
+ * <p>GotoBLAS layout: panels of B are copied ("packed") into contiguous scratch, which also absorbs B's
+ * transpose, and a register-blocked micro-kernel keeps an MR x NR tile of C in 12 vector registers for a
+ * whole KC-deep panel, broadcasting elements of A read in place through strides (so A needs no copy in
+ * either orientation). One micro-kernel serves all forms.
  * Large products share one packed B and split C into tiles run on the {@link Parallel} pool.
  * The obvious reference is {@link Reference#gemm}.
  */
@@ -26,15 +27,18 @@ public final class Gemm {
     static final int NR = 2 * L;
     /** Depth of a packed panel: a KC x NR panel of B (32 KB at 512 bits) stays near L1. */
     static final int KC = 256;
-    /** Rows of A packed at once: MC x KC floats (96 KB) stay in L2. */
+    /** Rows of A used together: MC x KC floats (96 KB) stay in L2. */
     static final int MC = 96;
     /** Columns of B packed at once: KC x NC floats (1 MB) stay in L2/L3. */
     static final int NC = 1024;
+    /** Up to this many rows, A·Bᵀ is done as dot products without packing (see {@link #dots}). */
+    static final int DOT_MAX_ROWS = 4;
+    /** Columns of C per dot-product block: 2 rows x 4 columns = 8 vector accumulators. */
+    private static final int DOT_COLS = 4;
     /** Below this many multiply-adds a product runs on one thread: waking the pool costs more. */
     private static final long PARALLEL_MIN_FMAS = 1L << 17;
 
     private static final class Scratch {
-        final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] edge = new float[MR * NR];
     }
@@ -71,6 +75,14 @@ public final class Gemm {
             return;
         }
         int threads = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
+        if (!transA && transB && m <= DOT_MAX_ROWS) {
+            // A few rows of A·Bᵀ (a query against cached keys): both operands are contiguous along k, so take
+            // dot products and skip packing B, which would cost as much as the product itself.
+            int strips = threads == 1 ? 1 : Math.min(ceilDiv(n, DOT_COLS), 2 * threads), width = ceilDiv(ceilDiv(n, strips), DOT_COLS) * DOT_COLS;
+            pool.forEach(threads == 1 ? 1 : ceilDiv(n, width), (t, w) -> dots(m, t * width, Math.min(n, (t + 1) * width), k,
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+            return;
+        }
         float[] bp = SCRATCH.get().b;               // B is packed once per block and shared by all threads
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
@@ -99,41 +111,21 @@ public final class Gemm {
         }
     }
 
-    /** Rows [i0, i1) times B panels [q0, q1) of one packed (kc, nc) block; A is packed MC rows at a time. */
+    /**
+     * Rows [i0, i1) times B panels [q0, q1) of one packed (kc, nc) block. A is read in place (element (i, p)
+     * at a[aOff + i * rs + p * cs]), MC rows at a time so that they stay in L2 while every B panel passes.
+     */
     private static void tile(boolean transA, float[] a, int aOff, int lda, int pc, int kc, int i0, int i1,
                              float[] bp, int q0, int q1, int nc, float[] c, int cOff, int ldc, boolean overwrite) {
-        Scratch s = SCRATCH.get();
+        float[] edge = SCRATCH.get().edge;
+        int rs = transA ? 1 : lda, cs = transA ? lda : 1;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            packA(transA, a, aOff, lda, ic, pc, mc, kc, s.a);
             for (int q = q0; q < q1; q++) {
                 int jr = q * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
-                    kernel(kc, s.a, ir * kc, bp, jr * kc, c, cOff + (ic + ir) * ldc + jr, ldc,
-                            Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite, s.edge);
-                }
-            }
-        }
-    }
-
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-row panels, each laid out (kc, MR); missing rows are zero. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), base = ir * kc;
-            if (transA) {                           // A(i, p) = a[p * lda + i]: rows of a are contiguous in i
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + ir, d = base + p * MR;
-                    for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
-                    for (int r = rows; r < MR; r++) dst[d + r] = 0f;
-                }
-            } else {                                // A(i, p) = a[i * lda + p]
-                for (int r = 0; r < MR; r++) {
-                    if (r < rows) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-                    }
+                    kernel(kc, a, aOff + (ic + ir) * rs + pc * cs, rs, cs, bp, jr * kc, c, cOff + (ic + ir) * ldc + jr, ldc,
+                            Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite, edge);
                 }
             }
         }
@@ -172,24 +164,30 @@ public final class Gemm {
         }
     }
 
-    /** C[rows, cols] (+)= packed A panel (kc, MR) times packed B panel (kc, NR), in 12 vector registers. */
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+    /**
+     * C[rows, cols] (+)= A rows (kc deep, read in place with row stride rs and column stride cs) times a packed
+     * B panel (kc, NR), in 12 vector registers. Missing rows re-read the last row and are not stored.
+     */
+    private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bi, float[] c, int ci, int ldc,
                                int rows, int cols, boolean overwrite, float[] edge) {
+        int last = rows - 1;
+        int a0 = ai, a1 = ai + Math.min(1, last) * rs, a2 = ai + Math.min(2, last) * rs;
+        int a3 = ai + Math.min(3, last) * rs, a4 = ai + Math.min(4, last) * rs, a5 = ai + Math.min(5, last) * rs;
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0, o = 0; p < kc; p++, o += cs, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + o]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, a[a1 + o]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, a[a2 + o]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, a[a3 + o]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
+            x = FloatVector.broadcast(S, a[a4 + o]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
+            x = FloatVector.broadcast(S, a[a5 + o]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
         if (rows == MR && cols == NR) {
@@ -213,6 +211,49 @@ public final class Gemm {
                 c[i] = overwrite ? edge[r * NR + j] : c[i] + edge[r * NR + j];
             }
         }
+    }
+
+    /**
+     * C[0:m, j0:j1] (+)= A · Bᵀ with A (m, k) and B (n, k) both read along k: blocks of 2 rows x 4 columns
+     * accumulate 8 vectors, reduced at the end. Missing rows and columns re-read the last one, unstored.
+     */
+    private static void dots(int m, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        int kv = S.loopBound(k);
+        for (int i = 0; i < m; i += 2) {
+            int r0 = aOff + i * lda, r1 = aOff + Math.min(i + 1, m - 1) * lda;
+            for (int j = j0; j < j1; j += DOT_COLS) {
+                int q0 = bOff + j * ldb, q1 = bOff + Math.min(j + 1, j1 - 1) * ldb;
+                int q2 = bOff + Math.min(j + 2, j1 - 1) * ldb, q3 = bOff + Math.min(j + 3, j1 - 1) * ldb;
+                FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector x0 = FloatVector.fromArray(S, a, r0 + p), x1 = FloatVector.fromArray(S, a, r1 + p);
+                    FloatVector y = FloatVector.fromArray(S, b, q0 + p);
+                    s00 = x0.fma(y, s00); s10 = x1.fma(y, s10);
+                    y = FloatVector.fromArray(S, b, q1 + p);
+                    s01 = x0.fma(y, s01); s11 = x1.fma(y, s11);
+                    y = FloatVector.fromArray(S, b, q2 + p);
+                    s02 = x0.fma(y, s02); s12 = x1.fma(y, s12);
+                    y = FloatVector.fromArray(S, b, q3 + p);
+                    s03 = x0.fma(y, s03); s13 = x1.fma(y, s13);
+                }
+                float[] sums = {sum(s00), sum(s01), sum(s02), sum(s03), sum(s10), sum(s11), sum(s12), sum(s13)};
+                for (int r = 0; r < 2 && i + r < m; r++) {
+                    int row = aOff + (i + r) * lda;
+                    for (int q = 0; q < DOT_COLS && j + q < j1; q++) {
+                        float v = sums[r * DOT_COLS + q];
+                        int col = bOff + (j + q) * ldb;
+                        for (int p = kv; p < k; p++) v += a[row + p] * b[col + p];
+                        int ci = cOff + (i + r) * ldc + j + q;
+                        c[ci] = accumulate ? c[ci] + v : v;
+                    }
+                }
+            }
+        }
+    }
+
+    private static float sum(FloatVector v) {
+        return v.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
 
     private static void store(float[] c, int i, FloatVector v0, FloatVector v1, boolean overwrite) {

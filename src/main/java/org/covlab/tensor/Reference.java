@@ -112,6 +112,10 @@ public final class Reference {
         return max + Math.log(sum);
     }
 
+    public static void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = (float) (y[yOff + i] + (double) alpha * x[xOff + i]);
+    }
+
     public static void addBias(float[] out, float[] bias, int bOff, int rows, int cols) {
         for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) out[r * cols + j] += bias[bOff + j];
     }

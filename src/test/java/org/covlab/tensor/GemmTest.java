@@ -34,6 +34,20 @@ class GemmTest {
         assertThat(worst).isLessThan(2e-4);
     }
 
+    @Test void fewRowsOfATimesBTransposedUseDotProductsAndMatch() {
+        SplittableRandom rng = new SplittableRandom(5);
+        double worst = 0;
+        for (int m : new int[] {1, 2, 3, 31, Gemm.DOT_MAX_ROWS}) {
+            for (int n : new int[] {1, 5, 33, 700}) {
+                for (int k : new int[] {1, 15, 17, 130}) {
+                    worst = Math.max(worst, compare(rng, n == 700 ? TWO : Parallel.SERIAL, false, true, m, n, k, m % 2 == 0));
+                }
+            }
+        }
+        System.out.printf("GEMM dot-product path (A·Bᵀ, m <= %d) vs naive: max abs diff %.3g%n", Gemm.DOT_MAX_ROWS, worst);
+        assertThat(worst).isLessThan(1e-4);
+    }
+
     @Test void stridedSubMatricesLeaveTheRestOfCUntouched() {
         SplittableRandom rng = new SplittableRandom(3);
         int m = 13, n = 35, k = 19, lda = 50, ldb = 60, ldc = 70;

@@ -112,10 +112,13 @@ class KernelsTest {
                 float[] db = random(rng, cols + 1), db2 = db.clone();
                 Elementwise.biasGrad(TWO, db, 1, out, rows, cols);
                 Reference.biasGrad(db2, 1, out, rows, cols);
-                worst = Math.max(worst, Math.max(maxAbsDiff(out, out2), maxAbsDiff(db, db2)));
+                float[] y = random(rng, cols + 3), y2 = y.clone();
+                Elementwise.axpy(y, 3, 0.7f, out, 0, cols);
+                Reference.axpy(y2, 3, 0.7f, out, 0, cols);
+                worst = Math.max(worst, Math.max(maxAbsDiff(y, y2), Math.max(maxAbsDiff(out, out2), maxAbsDiff(db, db2))));
             }
         }
-        System.out.printf("bias add/reduce fast vs naive: max abs diff %.3g%n", worst);
+        System.out.printf("bias add/reduce and axpy fast vs naive: max abs diff %.3g%n", worst);
         assertThat(worst).isLessThan(1e-4);
     }
 

@@ -41,7 +41,6 @@ public final class Parallel implements AutoCloseable {
     private volatile boolean closed;
     private volatile Throwable failure;
     private Thread caller;
-    private boolean inside;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -49,7 +48,7 @@ public final class Parallel implements AutoCloseable {
         this.workers = new Thread[threads - 1];
         for (int w = 1; w < threads; w++) {
             int id = w;
-            Thread t = new Worker(() -> workerLoop(id), "covlab-kernel-" + w);
+            Thread t = new Worker(() -> workerLoop(id), "covlab-kernel-" + w, id);
             t.setDaemon(true);
             workers[w - 1] = t;
             t.start();
@@ -62,13 +61,20 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** Runs {@code body.run(task, worker)} for task = 0..tasks-1 and returns when all are done. */
-    public synchronized void forEach(int tasks, Body body) {
-        if (threads == 1 || tasks <= 1 || inside || Thread.currentThread() instanceof Worker) {
-            for (int i = 0; i < tasks; i++) body.run(i, 0);
+    public void forEach(int tasks, Body body) {
+        // Serial when there is nothing to share, or when called from inside a task (a worker, or the caller
+        // while it holds the pool): waiting on the pool from there would wait on itself.
+        Thread self = Thread.currentThread();
+        if (threads == 1 || tasks <= 1 || self instanceof Worker || Thread.holdsLock(this)) {
+            int worker = self instanceof Worker w ? w.id : 0;
+            for (int i = 0; i < tasks; i++) body.run(i, worker);
             return;
         }
+        dispatch(tasks, body);
+    }
+
+    private synchronized void dispatch(int tasks, Body body) {
         if (closed) throw new IllegalStateException("pool is closed");
-        inside = true;
         caller = Thread.currentThread();
         try {
             this.body = body;
@@ -82,13 +88,12 @@ public final class Parallel implements AutoCloseable {
             for (int spin = 0; running.get() != 0; spin++) {
                 if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
             }
-            this.body = null;
             Throwable f = failure;
             if (f instanceof RuntimeException r) throw r;
             if (f instanceof Error e) throw e;
             if (f != null) throw new RuntimeException(f);
         } finally {
-            inside = false;
+            this.body = null;
         }
     }
 
@@ -139,8 +144,11 @@ public final class Parallel implements AutoCloseable {
 
     /** Workers are recognisable so that a nested call runs serially instead of waiting on itself. */
     private static final class Worker extends Thread {
-        Worker(Runnable r, String name) {
+        final int id;
+
+        Worker(Runnable r, String name, int id) {
             super(r, name);
+            this.id = id;
         }
     }
 }

@@ -93,6 +93,34 @@ class GptGradientTest {
         assertThat(m.gradients()).containsExactly(g);
     }
 
+    @Test void trainingStepIsBitIdenticalForOneAndTwoThreads() {
+        GptConfig cfg = new GptConfig(11, 40, 2, 2, 48);
+        int b = 4, t = 40;
+        SplittableRandom rng = new SplittableRandom(10);
+        int[] tokens = new int[b * t], targets = new int[b * t];
+        float[] weights = new float[b * t];
+        for (int i = 0; i < b * t; i++) {
+            tokens[i] = rng.nextInt(cfg.vocab());
+            targets[i] = rng.nextInt(cfg.vocab());
+            weights[i] = 1f;
+        }
+        float[][] grads = new float[2][];
+        double[] losses = new double[2];
+        try (Parallel two = new Parallel(2)) {
+            Parallel[] pools = {Parallel.SERIAL, two};
+            for (int k = 0; k < 2; k++) {
+                Gpt m = randomModel(cfg, pools[k], 8, 0.2);
+                m.zeroGradients();
+                m.forward(tokens, b, t);
+                losses[k] = m.loss(targets, weights);
+                m.backward();
+                grads[k] = m.gradients().clone();
+            }
+        }
+        assertThat(losses[1]).isEqualTo(losses[0]);
+        assertThat(grads[1]).containsExactly(grads[0]);
+    }
+
     private static double lossAt(Gpt m, int[] tokens, int[] targets, float[] weights, int b, int t) {
         m.forward(tokens, b, t);
         return m.loss(targets, weights);

@@ -13,7 +13,8 @@ import org.covlab.tensor.Parallel;
  * A GPT-2-style transformer on the CPU, the architecture of {@code shared/bench/torch_gpt.py}: token plus
  * learned position embeddings, pre-LayerNorm blocks (fused qkv with bias, causal attention, output projection,
  * 4x MLP with tanh-GELU), a final LayerNorm and an untied LM head without bias. It is the model pi_hat of
- * the paper's experiments (section 4.1), trained by next-token prediction (Eq. 1) on response tokens.
+ * the paper's experiments (section 4.1), trained by next-token prediction: the MLE objective of Eq. 2,
+ * sum_h log pi(y_h | x, y_{<h}), here as a weighted mean cross-entropy ({@link #loss}).
  *
  * <p>Parameters and gradients are one flat float[] each, laid out by {@link ParameterLayout} with PyTorch's
  * state_dict names. Training is {@link #forward}, {@link #loss}, {@link #backward}, then an optimizer on
@@ -138,7 +139,8 @@ public final class Gpt implements AutoregressiveModel {
     }
 
     /**
-     * The weighted mean cross-entropy of the last forward: sum w (-log p(target)) / sum w. A weight of 0 leaves
+     * The weighted mean cross-entropy of the last forward, -sum w log pi(target) / sum w (Eq. 2 divided by the
+     * number of scored tokens when the weights are 0/1). A weight of 0 leaves
      * a position out (e.g. prompt tokens when the loss is on responses only); targets there may be anything.
      * // targets, weights: (batch, seq)
      */

@@ -3,7 +3,7 @@
 
 Builds a small GPT with the module of shared/bench/torch_gpt.py, gives it fixed random weights, runs
 forward + backward on a fixed batch with a loss mask, and two AdamW steps, all in float64, and writes
-src/test/resources/fixtures/torch_gpt_small.safetensors (float32; about 120 KB):
+src/test/resources/fixtures/torch_gpt_small.safetensors (float32; about 140 KB):
   <state_dict name>          the weights (exactly the state_dict keys)
   grad.<name>                d loss / d weight
   adamw1.<name>, adamw2.<name>  weights after AdamW steps with gradients g, then -0.5 g
@@ -23,8 +23,8 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-CONFIG = dict(vocab=11, ctx=8, layers=2, heads=2, dmodel=16)
-BATCH, SEQ = 3, 8
+CONFIG = dict(vocab=11, ctx=40, layers=2, heads=2, dmodel=16)
+BATCH, SEQ = 2, 40    # SEQ > 36 so the Java attention crosses its query blocks
 ADAMW = dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
 
 
@@ -132,9 +132,9 @@ def check(args):
     c = {k: int(meta[k]) for k in CONFIG} if all(k in meta for k in CONFIG) else CONFIG
     model = mod.GPT(c['vocab'], c['ctx'], c['layers'], c['heads'], c['dmodel'])
     model.load_state_dict(tensors, strict=True)
-    tokens, targets, weights = fixed_batch(c['vocab'])
+    tokens, targets, weights = (z[:, :c['ctx']] for z in fixed_batch(c['vocab']))
     with torch.no_grad():
-        loss = masked_loss(model(tokens % c['vocab']).double(), targets % c['vocab'], weights)
+        loss = masked_loss(model(tokens).double(), targets, weights)
     print(json.dumps({'loaded': args.check, 'tensors': len(tensors), 'loss': loss.item()}))
 
 

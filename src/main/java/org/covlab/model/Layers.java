@@ -58,6 +58,12 @@ final class Layers {
     // ---- causal multi-head self-attention ------------------------------------------------------------------
 
     /**
+     * Queries are taken in blocks of this many rows; a block only meets the keys up to its last row, which
+     * skips about 40% of the score and value products at T = 128 (causal attention is a triangle).
+     */
+    private static final int QUERY_BLOCK = 36;
+
+    /**
      * For each (b, head): att = softmax(q kᵀ / sqrt(hs)) with the causal mask, out = att · v.
      * // qkv: (B, T, 3C) as [q | k | v], heads side by side in each; att: (B, NH, T, T); out: (B, T, C)
      */
@@ -66,10 +72,16 @@ final class Layers {
         float scale = (float) (1 / Math.sqrt(hs));
         pool.forEach(b * nh, (task, worker) -> {
             int bb = task / nh, h = task % nh;
-            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t;
-            Gemm.gemm(Parallel.SERIAL, false, true, t, t, hs, qkv, q, c3, qkv, k, c3, att, a, t, false);
-            Softmax.causalForward(att, a, t, t, scale);
-            Gemm.gemm(Parallel.SERIAL, false, false, t, hs, t, att, a, t, qkv, v, c3, out, bb * t * c + h * hs, c, false);
+            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {         // scores of queries i0.. against keys 0..keys
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
+                Gemm.gemm(Parallel.SERIAL, false, true, rows, keys, hs, qkv, q + i0 * c3, c3, qkv, k, c3, att, a + i0 * t, t, false);
+            }
+            Softmax.causalForward(att, a, t, t, scale);               // also zeroes everything right of the diagonal
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
+                Gemm.gemm(Parallel.SERIAL, false, false, rows, hs, keys, att, a + i0 * t, t, qkv, v, c3, out, y + i0 * c, c, false);
+            }
         });
     }
 
@@ -85,13 +97,21 @@ final class Layers {
             int bb = task / nh, h = task % nh;
             int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
             float[] dAtt = scratch[worker];
-            // dP = dY · vᵀ ; dv = Pᵀ · dY
-            Gemm.gemm(Parallel.SERIAL, false, true, t, t, hs, dout, y, c, qkv, v, c3, dAtt, 0, t, false);
-            Gemm.gemm(Parallel.SERIAL, true, false, t, hs, t, att, a, t, dout, y, c, dqkv, v, c3, false);
-            Softmax.causalBackward(dAtt, 0, att, a, t, t, scale);      // dP -> dS (scaled)
-            // dq = dS · k ; dk = dSᵀ · q
-            Gemm.gemm(Parallel.SERIAL, false, false, t, hs, t, dAtt, 0, t, qkv, k, c3, dqkv, q, c3, false);
-            Gemm.gemm(Parallel.SERIAL, true, false, t, hs, t, dAtt, 0, t, qkv, q, c3, dqkv, k, c3, false);
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
+                // dP = dY · vᵀ for queries i0.. (keys 0..keys); dv = Pᵀ · dY for keys i0.. (queries i0..t)
+                Gemm.gemm(Parallel.SERIAL, false, true, rows, keys, hs, dout, y + i0 * c, c, qkv, v, c3, dAtt, i0 * t, t, false);
+                Gemm.gemm(Parallel.SERIAL, true, false, rows, hs, rest, att, a + i0 * t + i0, t, dout, y + i0 * c, c,
+                        dqkv, v + i0 * c3, c3, false);
+            }
+            Softmax.causalBackward(dAtt, 0, att, a, t, t, scale);      // dP -> dS (scaled), zero right of the diagonal
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
+                // dq = dS · k for queries i0.. ; dk = dSᵀ · q for keys i0.. (queries i0..t)
+                Gemm.gemm(Parallel.SERIAL, false, false, rows, hs, keys, dAtt, i0 * t, t, qkv, k, c3, dqkv, q + i0 * c3, c3, false);
+                Gemm.gemm(Parallel.SERIAL, true, false, rows, hs, rest, dAtt, i0 * t + i0, t, qkv, q + i0 * c3, c3,
+                        dqkv, k + i0 * c3, c3, false);
+            }
         });
     }
 

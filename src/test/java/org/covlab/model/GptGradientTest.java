@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class GptGradientTest {
 
-    static final GptConfig TINY = new GptConfig(7, 6, 2, 2, 8);
+    static final GptConfig TINY = new GptConfig(7, 40, 2, 2, 8);
 
     /** Every parameter N(0, std): larger than the training init so that all paths carry signal. */
     static Gpt randomModel(GptConfig cfg, Parallel pool, long seed, double std) {
@@ -33,7 +33,7 @@ class GptGradientTest {
 
     @Test void backwardMatchesFiniteDifferencesOnEveryTensor() {
         Gpt m = randomModel(TINY, Parallel.SERIAL, 5, 0.4);
-        int b = 3, t = 6;
+        int b = 2, t = 40;                                      // crosses the attention's query blocks
         SplittableRandom rng = new SplittableRandom(9);
         int[] tokens = new int[b * t], targets = new int[b * t];
         float[] weights = new float[b * t];

@@ -240,8 +240,12 @@ public final class Gpt implements AutoregressiveModel {
         return sample(new int[][] {prompt}, maxLength, endToken, sampler, rng)[0];
     }
 
-    /** Samples a response for each prompt with a KV cache, all prompts advancing together. */
+    /**
+     * Samples a response for each prompt with a KV cache: responses stop after {@code endToken} (included,
+     * -1 for none) or {@code maxLength} tokens. Each prompt gets its own generator seeded from {@code rng} in
+     * prompt order, so results do not depend on the thread count.
+     */
     public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
-        return new KvCache(this, Math.min(prompts.length, KvCache.MAX_BATCH)).sample(prompts, maxLength, endToken, sampler, rng);
+        return KvCache.sample(this, prompts, maxLength, endToken, sampler, rng);
     }
 }

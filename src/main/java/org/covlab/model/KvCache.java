@@ -3,6 +3,7 @@ package org.covlab.model;
 import static org.covlab.model.Layers.NO_BIAS;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
 import org.covlab.tensor.Elementwise;
@@ -27,21 +28,48 @@ final class KvCache {
     private final Gpt model;
     private final GptConfig cfg;
     private final Parallel pool;
+    private final Weights w;
     private final int capacity;
     private final float[][] keysT;          // per layer (B, C, ctx): keys transposed, so scores are axpys
     private final float[][] values;         // per layer (B, ctx, C)
     private final float[] x, ln, mean, rstd, qkv, atty, fch, logits;  // (B, C) (B, C) (B) (B) (B, 3C) (B, C) (B, 4C) (B, V)
     private final float[][] scores;         // per worker (ctx)
-    // Weights transposed to (in, out) once per cache: with few rows per step, packing a transposed B on
-    // every call would cost as much as the product, while packing a row-major B is a plain vector copy.
-    private final float[][] qkvT, projT, fcT, outT;
-    private final float[] headT;
     private int rows, position;
 
-    KvCache(Gpt model, int capacity) {
+    /**
+     * The Linear weights transposed to (in, out), made once per sampling call and shared by its caches: with
+     * few rows per step, packing a transposed B on every call would cost as much as the product, while
+     * packing a row-major B is a plain vector copy.
+     */
+    record Weights(float[][] qkvT, float[][] projT, float[][] fcT, float[][] outT, float[] headT) {
+        static Weights of(Gpt model) {
+            GptConfig cfg = model.config();
+            float[] p = model.parameters();
+            int c = cfg.dModel(), layers = cfg.layers();
+            float[][] qkv = new float[layers][], proj = new float[layers][], fc = new float[layers][], out = new float[layers][];
+            for (int l = 0; l < layers; l++) {
+                Gpt.Block b = model.blocks[l];
+                qkv[l] = transpose(p, b.qkvW(), 3 * c, c);
+                proj[l] = transpose(p, b.projW(), c, c);
+                fc[l] = transpose(p, b.fcW(), 4 * c, c);
+                out[l] = transpose(p, b.outW(), c, 4 * c);
+            }
+            return new Weights(qkv, proj, fc, out, transpose(p, model.head, cfg.vocab(), c));
+        }
+
+        /** The (rows, cols) matrix at p[off] as a new (cols, rows) matrix. */
+        private static float[] transpose(float[] p, int off, int rows, int cols) {
+            float[] t = new float[rows * cols];
+            for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) t[j * rows + r] = p[off + r * cols + j];
+            return t;
+        }
+    }
+
+    KvCache(Gpt model, Weights w, Parallel pool, int capacity) {
         this.model = model;
         this.cfg = model.config();
-        this.pool = model.pool();
+        this.pool = pool;
+        this.w = w;
         this.capacity = capacity;
         int c = cfg.dModel(), n = capacity;
         keysT = new float[cfg.layers()][n * c * cfg.ctx()];
@@ -55,27 +83,6 @@ final class KvCache {
         fch = new float[n * 4 * c];
         logits = new float[n * cfg.vocab()];
         scores = new float[pool.threads()][cfg.ctx()];
-        float[] p = model.parameters();
-        int layers = cfg.layers();
-        qkvT = new float[layers][];
-        projT = new float[layers][];
-        fcT = new float[layers][];
-        outT = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            Gpt.Block w = model.blocks[l];
-            qkvT[l] = transpose(p, w.qkvW(), 3 * c, c);
-            projT[l] = transpose(p, w.projW(), c, c);
-            fcT[l] = transpose(p, w.fcW(), 4 * c, c);
-            outT[l] = transpose(p, w.outW(), c, 4 * c);
-        }
-        headT = transpose(p, model.head, cfg.vocab(), c);
-    }
-
-    /** The (rows, cols) matrix at p[off] as a new (cols, rows) matrix. */
-    private static float[] transpose(float[] p, int off, int rows, int cols) {
-        float[] t = new float[rows * cols];
-        for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) t[j * rows + r] = p[off + r * cols + j];
-        return t;
     }
 
     /** out (=|+=) inp · wT + bias, for the step's rows. // inp: (rows, in); wT: (in, outC); out: (rows, outC) */
@@ -103,10 +110,10 @@ final class KvCache {
             for (int i = 0; i < c; i++) x[b * c + i] = p[model.tok + tk * c + i] + p[model.pos + t * c + i];
         }
         for (int l = 0; l < cfg.layers(); l++) {
-            Gpt.Block w = model.blocks[l];
+            Gpt.Block blk = model.blocks[l];
             float[] kT = keysT[l], vc = values[l];
-            LayerNorm.forward(pool, ln, mean, rstd, x, p, w.ln1W(), p, w.ln1B(), rows, c);
-            linear(qkv, false, ln, qkvT[l], w.qkvB(), c, c3);
+            LayerNorm.forward(pool, ln, mean, rstd, x, p, blk.ln1W(), p, blk.ln1B(), rows, c);
+            linear(qkv, false, ln, w.qkvT()[l], blk.qkvB(), c, c3);
             for (int b = 0; b < rows; b++) {
                 for (int i = 0; i < c; i++) kT[(b * c + i) * ctx + t] = qkv[b * c3 + c + i];
                 System.arraycopy(qkv, b * c3 + 2 * c, vc, (b * ctx + t) * c, c);
@@ -121,38 +128,54 @@ final class KvCache {
                 Arrays.fill(atty, y, y + hs, 0f);               // y = sum_j p_j v_j
                 for (int j = 0; j <= t; j++) Elementwise.axpy(atty, y, s[j], vc, (b * ctx + j) * c + h * hs, hs);
             });
-            linear(x, true, atty, projT[l], w.projB(), c, c);
-            LayerNorm.forward(pool, ln, mean, rstd, x, p, w.ln2W(), p, w.ln2B(), rows, c);
-            linear(fch, false, ln, fcT[l], w.fcB(), c, 4 * c);
+            linear(x, true, atty, w.projT()[l], blk.projB(), c, c);
+            LayerNorm.forward(pool, ln, mean, rstd, x, p, blk.ln2W(), p, blk.ln2B(), rows, c);
+            linear(fch, false, ln, w.fcT()[l], blk.fcB(), c, 4 * c);
             Gelu.forward(pool, fch, fch, rows * 4 * c);
-            linear(x, true, fch, outT[l], w.outB(), 4 * c, c);
+            linear(x, true, fch, w.outT()[l], blk.outB(), 4 * c, c);
         }
         LayerNorm.forward(pool, ln, mean, rstd, x, p, model.lnfW, p, model.lnfB, rows, c);
-        linear(logits, false, ln, headT, NO_BIAS, c, cfg.vocab());
+        linear(logits, false, ln, w.headT(), NO_BIAS, c, cfg.vocab());
         position++;
         return logits;
     }
 
-    /** Samples prompts in groups of {@link #capacity} rows; see {@link Gpt#sample(int[][], int, int, Sampler, RandomGenerator)}. */
-    int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
-        int[][] out = new int[prompts.length][];
-        for (int start = 0; start < prompts.length; start += capacity) {
-            int n = Math.min(capacity, prompts.length - start);
-            sampleGroup(Arrays.copyOfRange(prompts, start, start + n), maxLength, endToken, sampler, rng, out, start);
+    /**
+     * Samples a response for every prompt. Prompts are split into groups, one per thread (at most
+     * {@link #MAX_BATCH} rows each), and each group decodes on its own thread with single-threaded kernels:
+     * one hand-off per group instead of one per kernel call. Each prompt draws from its own generator, seeded
+     * from {@code rng} in prompt order, so the samples do not depend on the grouping or the thread count.
+     */
+    static int[][] sample(Gpt model, int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        GptConfig cfg = model.config();
+        int n = prompts.length;
+        RandomGenerator[] rowRng = new RandomGenerator[n];
+        for (int i = 0; i < n; i++) {
+            if (prompts[i].length == 0) throw new IllegalArgumentException("prompt " + i + " is empty: the model has no start token");
+            if (prompts[i].length + maxLength - 1 > cfg.ctx()) {
+                throw new IllegalArgumentException("prompt " + i + " of " + prompts[i].length + " tokens + " + maxLength
+                        + " response tokens exceeds ctx " + cfg.ctx());
+            }
+            rowRng[i] = new SplittableRandom(rng.nextLong());
         }
+        int[][] out = new int[n][];
+        if (n == 0) return out;
+        Parallel pool = model.pool();
+        int size = Math.min(MAX_BATCH, (n + pool.threads() - 1) / pool.threads());
+        Weights weights = Weights.of(model);
+        KvCache[] caches = new KvCache[pool.threads()];
+        pool.forEach((n + size - 1) / size, (g, worker) -> {
+            if (caches[worker] == null) caches[worker] = new KvCache(model, weights, Parallel.SERIAL, size);
+            int from = g * size, to = Math.min(n, from + size);
+            caches[worker].sampleGroup(Arrays.copyOfRange(prompts, from, to), maxLength, endToken, sampler,
+                    Arrays.copyOfRange(rowRng, from, to), out, from);
+        });
         return out;
     }
 
-    private void sampleGroup(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng,
+    private void sampleGroup(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator[] rng,
                              int[][] out, int outStart) {
-        int n = prompts.length, v = cfg.vocab(), longest = 0;
-        for (int[] pr : prompts) {
-            if (pr.length == 0) throw new IllegalArgumentException("empty prompt: the model has no start token");
-            longest = Math.max(longest, pr.length);
-        }
-        if (longest + maxLength - 1 > cfg.ctx()) {
-            throw new IllegalArgumentException("prompt of " + longest + " + " + maxLength + " response tokens exceeds ctx " + cfg.ctx());
-        }
+        int n = prompts.length, v = cfg.vocab();
         reset(n);
         int[][] response = new int[n][maxLength];
         int[] length = new int[n], feed = new int[n];
@@ -169,7 +192,7 @@ final class KvCache {
                 if (done[b] || t < prompts[b].length - 1) continue;
                 double lse = Softmax.logSumExp(lg, b * v, v);
                 for (int i = 0; i < v; i++) logProbs[i] = lg[b * v + i] - lse;
-                int next = sampler.sample(logProbs, rng);
+                int next = sampler.sample(logProbs, rng[b]);
                 response[b][length[b]++] = next;
                 if (next == endToken || length[b] == maxLength) {
                     done[b] = true;

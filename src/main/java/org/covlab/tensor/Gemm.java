@@ -35,6 +35,8 @@ public final class Gemm {
     static final int DOT_MAX_ROWS = 4;
     /** Columns of C per dot-product block: 2 rows x 4 columns = 8 vector accumulators. */
     private static final int DOT_COLS = 4;
+    /** Tiles of C per thread: the pool hands them out one by one, so a thread slowed down waits less. */
+    private static final int TILES_PER_THREAD = 4;
     /** Below this many multiply-adds a product runs on one thread: waking the pool costs more. */
     private static final long PARALLEL_MIN_FMAS = 1L << 17;
 
@@ -89,9 +91,9 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), jcc = jc, pcc = pc;
                 boolean overwrite = !accumulate && pc == 0;
-                // A grid of tiles, about two per thread so a slow core does not hold up the rest.
-                int rowTiles = Math.min(ceilDiv(m, MR), 2 * threads);
-                int colTiles = Math.min(panels, ceilDiv(2 * threads, rowTiles));
+                // A grid of tiles, several per thread so a core that is busy elsewhere holds up little.
+                int rowTiles = Math.min(ceilDiv(m, MR), TILES_PER_THREAD * threads);
+                int colTiles = Math.min(panels, ceilDiv(TILES_PER_THREAD * threads, rowTiles));
                 int rowStrip = ceilDiv(ceilDiv(m, rowTiles), MR) * MR, colStrip = ceilDiv(panels, colTiles);
                 int rowCount = ceilDiv(m, rowStrip), colCount = ceilDiv(panels, colStrip);
                 if (threads == 1) {

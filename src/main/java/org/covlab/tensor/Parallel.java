@@ -26,7 +26,7 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** Spins this many times before parking: a kernel call is often only microseconds away. */
-    private static final int SPINS = 20_000;
+    private static final int SPINS = 4_000;
 
     /** A single-threaded pool: everything runs on the caller. */
     public static final Parallel SERIAL = new Parallel(1);
@@ -48,7 +48,7 @@ public final class Parallel implements AutoCloseable {
         this.workers = new Thread[threads - 1];
         for (int w = 1; w < threads; w++) {
             int id = w;
-            Thread t = new Worker(() -> workerLoop(id), "covlab-kernel-" + w, id);
+            Thread t = new Worker(() -> workerLoop(id), "covlab-kernel-" + w, id, this);
             t.setDaemon(true);
             workers[w - 1] = t;
             t.start();
@@ -66,7 +66,7 @@ public final class Parallel implements AutoCloseable {
         // while it holds the pool): waiting on the pool from there would wait on itself.
         Thread self = Thread.currentThread();
         if (threads == 1 || tasks <= 1 || self instanceof Worker || Thread.holdsLock(this)) {
-            int worker = self instanceof Worker w ? w.id : 0;
+            int worker = self instanceof Worker w && w.pool == this ? w.id : 0;
             for (int i = 0; i < tasks; i++) body.run(i, worker);
             return;
         }
@@ -145,10 +145,12 @@ public final class Parallel implements AutoCloseable {
     /** Workers are recognisable so that a nested call runs serially instead of waiting on itself. */
     private static final class Worker extends Thread {
         final int id;
+        final Parallel pool;
 
-        Worker(Runnable r, String name, int id) {
+        Worker(Runnable r, String name, int id, Parallel pool) {
             super(r, name);
             this.id = id;
+            this.pool = pool;
         }
     }
 }

@@ -32,7 +32,7 @@ class GptInferenceTest {
         int[] tokens = randomTokens(rng, rows * seq);
         m.forward(tokens, rows, seq);
         float[] full = m.logits().clone();
-        KvCache cache = new KvCache(m, 4);
+        KvCache cache = new KvCache(m, KvCache.Weights.of(m), TWO, 4);
         cache.reset(rows);
         double worst = 0;
         int[] feed = new int[rows];
@@ -79,7 +79,7 @@ class GptInferenceTest {
         assertThat(worstDefinition).isLessThan(1e-4);
     }
 
-    @Test void samplingIsReproducibleStopsAtEndTokenAndFollowsGreedy() {
+    @Test void samplingIsReproducibleForAnyThreadCountStopsAtEndTokenAndFollowsGreedy() {
         Gpt m = GptGradientTest.randomModel(CFG, TWO, 23, 0.5);
         SplittableRandom rng = new SplittableRandom(3);
         int n = 70, maxLength = 9, end = 4;                 // more prompts than one decoding group
@@ -88,6 +88,8 @@ class GptInferenceTest {
         int[][] a = m.sample(prompts, maxLength, end, Sampler.ANCESTRAL, new SplittableRandom(99));
         int[][] b = m.sample(prompts, maxLength, end, Sampler.ANCESTRAL, new SplittableRandom(99));
         assertThat(a).isDeepEqualTo(b);
+        Gpt serial = GptGradientTest.randomModel(CFG, Parallel.SERIAL, 23, 0.5);   // same weights, one thread
+        assertThat(serial.sample(prompts, maxLength, end, Sampler.ANCESTRAL, new SplittableRandom(99))).isDeepEqualTo(a);
         for (int[] y : a) {
             assertThat(y.length).isBetween(1, maxLength);
             for (int i = 0; i < y.length - 1; i++) assertThat(y[i]).isNotEqualTo(end);

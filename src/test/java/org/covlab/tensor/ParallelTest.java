@@ -52,6 +52,11 @@ class ParallelTest {
                 sleep();                                        // keeps the caller busy so a worker takes tasks too
             });
             for (int i = 0; i < 16; i++) assertThat(hits.get(i)).isEqualTo(1);
+            // Another pool called from this pool's worker numbers its own workers: the serial pool has only 0.
+            pool.forEach(4, (t, w) -> {
+                Parallel.SERIAL.forEach(2, (u, w2) -> assertThat(w2).isZero());
+                sleep();
+            });
         }
     }
 }

@@ -1,7 +1,7 @@
 package org.covlab.model;
 
 /**
- * The buffers of one forward/backward pass, allocated once for a capacity of tokens (B T) and attention
+ * The buffers of one shard's forward/backward pass, allocated once for a capacity of tokens (B T) and attention
  * entries (B NH T T) and reused by every later pass that fits. What backward needs is kept per layer; the
  * LayerNorm outputs and the GELU output are cheap to recompute, so backward recomputes them into shared
  * scratch instead of keeping 6 C floats per token per layer (the paper's model then trains in 2 GiB).
@@ -9,7 +9,11 @@ package org.covlab.model;
 final class Activations {
     final int tokens;           // capacity B T
     final int attention;        // capacity B NH T T
+    final int maxSeq;           // capacity T of the attention scratch
 
+    // kept for backward: copies of the inputs, so callers may reuse their arrays
+    final int[] inputs, targets;  // (B, T)
+    final float[] weights;        // (B, T)
     // kept for backward, per layer l
     final float[] encoded;      // (B, T, C)      the input of block 0
     final float[][] ln1Mean, ln1Rstd, ln2Mean, ln2Rstd;  // (B, T)
@@ -35,7 +39,11 @@ final class Activations {
     Activations(GptConfig cfg, int tokens, int attention, int maxSeq, int threads) {
         this.tokens = tokens;
         this.attention = attention;
+        this.maxSeq = maxSeq;
         int c = cfg.dModel(), n = cfg.layers();
+        inputs = new int[tokens];
+        targets = new int[tokens];
+        weights = new float[tokens];
         encoded = new float[tokens * c];
         ln1Mean = new float[n][tokens];
         ln1Rstd = new float[n][tokens];
@@ -62,7 +70,7 @@ final class Activations {
     }
 
     boolean fits(int batch, int seq, int heads) {
-        return (long) batch * seq <= tokens && (long) batch * heads * seq * seq <= attention && dAtt[0].length >= seq * seq;
+        return (long) batch * seq <= tokens && (long) batch * heads * seq * seq <= attention && seq <= maxSeq;
     }
 
     /** The input of block l: the embeddings, or the previous block's output. */

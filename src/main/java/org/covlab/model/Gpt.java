@@ -2,9 +2,11 @@ package org.covlab.model;
 
 import static org.covlab.model.Layers.NO_BIAS;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
+import org.covlab.tensor.Elementwise;
 import org.covlab.tensor.Gelu;
 import org.covlab.tensor.LayerNorm;
 import org.covlab.tensor.Parallel;
@@ -18,13 +20,20 @@ import org.covlab.tensor.Parallel;
  *
  * <p>Parameters and gradients are one flat float[] each, laid out by {@link ParameterLayout} with PyTorch's
  * state_dict names. Training is {@link #forward}, {@link #loss}, {@link #backward}, then an optimizer on
- * {@link #parameters()} and {@link #gradients()}. Not thread-safe: one pass at a time (the kernels inside use
- * the {@link Parallel} pool).
+ * {@link #parameters()} and {@link #gradients()}. Not thread-safe: one pass at a time (inside, the
+ * {@link Parallel} pool runs the batch's shards, or the kernels when the batch is too small to shard).
  */
 public final class Gpt implements AutoregressiveModel {
 
     /** nanoGPT's init: N(0, 0.02) for weights and embeddings, scaled by 1/sqrt(2 layers) on residual outputs. */
     public static final double INIT_STD = 0.02;
+    /**
+     * A batch is cut into this many shards of whole sequences (fewer if the batch is smaller). Each shard runs
+     * forward and backward on one thread with single-threaded kernels and its own gradient buffer, and the
+     * buffers are summed in shard order: the pool synchronises a few times per pass instead of at every
+     * kernel, which matters when the cores are shared, and the bits do not depend on the thread count.
+     */
+    static final int SHARDS = 4;
 
     private final GptConfig cfg;
     private final ParameterLayout layout;
@@ -32,16 +41,18 @@ public final class Gpt implements AutoregressiveModel {
     private final float[] params, grads;
     final int tok, pos, lnfW, lnfB, head;        // offsets, read by KvCache too
     final Block[] blocks;
-    private Activations acts;
-    private int batch, seq;             // shape of the last forward
-    private int[] tokens;
-    private int[] targets;              // of the last loss()
-    private float[] weights;
+    private final Activations[] shards = new Activations[SHARDS];
+    private final float[][] shardGrads = new float[SHARDS][];   // [0] unused: shard 0 adds into grads
+    private final double[] partialLoss = new double[SHARDS];
+    private float[] logitsAll;          // (B, T, V) gathered from the shards on request
+    private int batch, seq, used;       // shape of the last forward and the shards it used; 0 before the first
+    private boolean logitsReady;        // the shards hold logits (not yet gradients)
+    private boolean lossReady;          // loss() ran after the last forward, so backward() may run
     private double weightSum;
 
     /** Offsets of one block's tensors in the flat arrays. */
     record Block(int ln1W, int ln1B, int ln2W, int ln2B, int qkvW, int qkvB, int projW, int projB,
-                         int fcW, int fcB, int outW, int outB) {
+                 int fcW, int fcB, int outW, int outB) {
         static Block of(ParameterLayout p, int l) {
             String b = "blocks." + l + ".";
             return new Block(p.offset(b + "ln1.weight"), p.offset(b + "ln1.bias"), p.offset(b + "ln2.weight"),
@@ -49,6 +60,12 @@ public final class Gpt implements AutoregressiveModel {
                     p.offset(b + "proj.weight"), p.offset(b + "proj.bias"), p.offset(b + "fc.weight"),
                     p.offset(b + "fc.bias"), p.offset(b + "out.weight"), p.offset(b + "out.bias"));
         }
+    }
+
+    /** Work on one shard, with the pool its kernels should use. */
+    @FunctionalInterface
+    private interface ShardWork {
+        void run(int shard, Activations a, Parallel kernels);
     }
 
     /** A model with all parameters zero; call {@link #initialize} or load weights. */
@@ -93,7 +110,7 @@ public final class Gpt implements AutoregressiveModel {
     public float[] gradients() { return grads; }
 
     public void zeroGradients() {
-        java.util.Arrays.fill(grads, 0f);
+        Arrays.fill(grads, 0f);
     }
 
     @Override public int vocabSize() { return cfg.vocab(); }
@@ -107,46 +124,63 @@ public final class Gpt implements AutoregressiveModel {
         for (int i = 0; i < batch * seq; i++) {
             if (tokens[i] < 0 || tokens[i] >= cfg.vocab()) throw new IllegalArgumentException("token " + tokens[i] + " outside vocab " + cfg.vocab());
         }
-        ensureCapacity(batch, seq);
         this.batch = batch;
         this.seq = seq;
-        this.tokens = tokens;
-        this.targets = null;
-        Activations a = acts;
-        int bt = batch * seq, c = cfg.dModel();
-        Layers.encoderForward(a.encoded, tokens, params, tok, pos, batch, seq, c);
+        this.used = Math.min(batch, SHARDS);
+        for (int s = 0; s < used; s++) ensureCapacity(s, rowEnd(s) - rowStart(s), seq);
+        eachShard((s, a, kernels) -> {
+            System.arraycopy(tokens, rowStart(s) * seq, a.inputs, 0, (rowEnd(s) - rowStart(s)) * seq);
+            forwardShard(a, kernels, rowEnd(s) - rowStart(s));
+        });
+        logitsReady = true;
+        lossReady = false;
+    }
+
+    /** One shard's forward pass over its rows. */
+    private void forwardShard(Activations a, Parallel kp, int rows) {
+        int bt = rows * seq, c = cfg.dModel();
+        Layers.encoderForward(a.encoded, a.inputs, params, tok, pos, rows, seq, c);
         for (int l = 0; l < blocks.length; l++) {
             Block p = blocks[l];
             float[] x = a.blockInput(l);
-            LayerNorm.forward(pool, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
-            Layers.linearForward(pool, a.qkv[l], false, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
-            Layers.attentionForward(pool, a.atty[l], a.att[l], a.qkv[l], batch, seq, c, cfg.heads());
+            LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
+            Layers.linearForward(kp, a.qkv[l], false, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            Layers.attentionForward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
             System.arraycopy(x, 0, a.res2[l], 0, bt * c);                       // res2 = x + proj(atty)
-            Layers.linearForward(pool, a.res2[l], true, a.atty[l], params, p.projW, p.projB, bt, c, c);
-            LayerNorm.forward(pool, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
-            Layers.linearForward(pool, a.fch[l], false, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
-            Gelu.forward(pool, a.gelu, a.fch[l], bt * 4 * c);
+            Layers.linearForward(kp, a.res2[l], true, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
+            Layers.linearForward(kp, a.fch[l], false, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            Gelu.forward(kp, a.gelu, a.fch[l], bt * 4 * c);
             System.arraycopy(a.res2[l], 0, a.res3[l], 0, bt * c);               // res3 = res2 + out(gelu)
-            Layers.linearForward(pool, a.res3[l], true, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+            Layers.linearForward(kp, a.res3[l], true, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
         }
-        LayerNorm.forward(pool, a.lnf, a.lnfMean, a.lnfRstd, a.res3[blocks.length - 1], params, lnfW, params, lnfB, bt, c);
-        Layers.linearForward(pool, a.logits, false, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+        LayerNorm.forward(kp, a.lnf, a.lnfMean, a.lnfRstd, a.res3[blocks.length - 1], params, lnfW, params, lnfB, bt, c);
+        Layers.linearForward(kp, a.logits, false, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
     }
 
-    /** The logits of the last {@link #forward}, (batch * seq, vocab) row-major; overwritten by the next call. */
+    /**
+     * The logits of the last {@link #forward}, (batch * seq, vocab) row-major. The array is reused: it is
+     * valid until the next forward or backward.
+     */
     public float[] logits() {
-        return acts.logits;
+        if (!logitsReady) throw new IllegalStateException("no logits: call forward() (backward() reuses their memory)");
+        if (used == 1) return shards[0].logits;
+        int v = cfg.vocab();
+        if (logitsAll == null || logitsAll.length < batch * seq * v) logitsAll = new float[batch * seq * v];
+        for (int s = 0; s < used; s++) {
+            System.arraycopy(shards[s].logits, 0, logitsAll, rowStart(s) * seq * v, (rowEnd(s) - rowStart(s)) * seq * v);
+        }
+        return logitsAll;
     }
 
     /**
      * The weighted mean cross-entropy of the last forward, -sum w log pi(target) / sum w (Eq. 2 divided by the
-     * number of scored tokens when the weights are 0/1). A weight of 0 leaves
-     * a position out (e.g. prompt tokens when the loss is on responses only); targets there may be anything.
-     * // targets, weights: (batch, seq)
+     * number of scored tokens when the weights are 0/1). A weight of 0 leaves a position out (e.g. prompt
+     * tokens when the loss is on responses only); targets there may be anything. // targets, weights: (batch, seq)
      */
     public double loss(int[] targets, float[] weights) {
         int bt = batch * seq;
-        if (tokens == null) throw new IllegalStateException("loss() needs a forward() first");
+        if (!logitsReady) throw new IllegalStateException("loss() needs a forward() first");
         double sum = 0;
         for (int i = 0; i < bt; i++) {
             if (!(weights[i] >= 0)) throw new IllegalArgumentException("weights must be >= 0, got " + weights[i]);
@@ -155,10 +189,17 @@ public final class Gpt implements AutoregressiveModel {
             }
             sum += weights[i];
         }
-        this.targets = targets;
-        this.weights = weights;
+        double[] partial = partialLoss;
+        eachShard((s, a, kernels) -> {
+            int from = rowStart(s) * seq, n = (rowEnd(s) - rowStart(s)) * seq;
+            System.arraycopy(targets, from, a.targets, 0, n);
+            System.arraycopy(weights, from, a.weights, 0, n);
+            partial[s] = Layers.crossEntropyForward(kernels, a.lse, a.logits, a.targets, a.weights, n, cfg.vocab());
+        });
+        double total = 0;
+        for (int s = 0; s < used; s++) total += partial[s];                  // in shard order: deterministic
         this.weightSum = sum;
-        double total = Layers.crossEntropyForward(pool, acts.lse, acts.logits, targets, weights, bt, cfg.vocab());
+        this.lossReady = true;
         return sum == 0 ? 0 : total / sum;
     }
 
@@ -166,52 +207,86 @@ public final class Gpt implements AutoregressiveModel {
 
     /** Adds d loss / d parameters to {@link #gradients()}. Needs {@link #loss} after the last forward. */
     public void backward() {
-        if (targets == null) throw new IllegalStateException("backward() needs forward() then loss()");
+        if (!lossReady) throw new IllegalStateException("backward() needs forward() then loss()");
+        lossReady = false;
+        logitsReady = false;                                                 // the logits become their gradients
         if (weightSum == 0) return;
-        Activations a = acts;
-        int bt = batch * seq, c = cfg.dModel();
-        Layers.crossEntropyBackward(pool, a.logits, a.lse, targets, weights, weightSum, bt, cfg.vocab());
-        Layers.linearBackward(pool, a.dln, false, grads, a.logits, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
-        java.util.Arrays.fill(a.dres, 0, bt * c, 0f);
-        LayerNorm.backward(pool, a.dres, grads, lnfW, grads, lnfB, a.dln, a.res3[blocks.length - 1], params, lnfW,
+        for (int s = 1; s < used; s++) if (shardGrads[s] == null) shardGrads[s] = new float[params.length];
+        eachShard((s, a, kernels) -> {
+            float[] g = s == 0 ? grads : shardGrads[s];
+            if (s > 0) Arrays.fill(g, 0f);
+            backwardShard(a, kernels, g, rowEnd(s) - rowStart(s));
+        });
+        for (int s = 1; s < used; s++) Elementwise.add(pool, grads, grads, shardGrads[s], grads.length);
+    }
+
+    /** One shard's backward pass, adding its parameter gradients into g. */
+    private void backwardShard(Activations a, Parallel kp, float[] g, int rows) {
+        int bt = rows * seq, c = cfg.dModel();
+        Layers.crossEntropyBackward(kp, a.logits, a.lse, a.targets, a.weights, weightSum, bt, cfg.vocab());
+        Layers.linearBackward(kp, a.dln, false, g, a.logits, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+        Arrays.fill(a.dres, 0, bt * c, 0f);
+        LayerNorm.backward(kp, a.dres, g, lnfW, g, lnfB, a.dln, a.res3[blocks.length - 1], params, lnfW,
                 a.lnfMean, a.lnfRstd, bt, c);
         for (int l = blocks.length - 1; l >= 0; l--) {
             Block p = blocks[l];
             float[] x = a.blockInput(l);
             // MLP: res3 = res2 + out(gelu(fc(ln2(res2)))); dres holds d res3
-            LayerNorm.forward(pool, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
-            Gelu.forward(pool, a.gelu, a.fch[l], bt * 4 * c);
-            Layers.linearBackward(pool, a.dwide, false, grads, a.dres, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
-            Gelu.backward(pool, a.dwide, a.fch[l], a.dwide, bt * 4 * c);
-            Layers.linearBackward(pool, a.dln, false, grads, a.dwide, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
-            LayerNorm.backward(pool, a.dres, grads, p.ln2W, grads, p.ln2B, a.dln, a.res2[l], params, p.ln2W,
+            LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
+            Gelu.forward(kp, a.gelu, a.fch[l], bt * 4 * c);
+            Layers.linearBackward(kp, a.dwide, false, g, a.dres, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+            Gelu.backward(kp, a.dwide, a.fch[l], a.dwide, bt * 4 * c);
+            Layers.linearBackward(kp, a.dln, false, g, a.dwide, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            LayerNorm.backward(kp, a.dres, g, p.ln2W, g, p.ln2B, a.dln, a.res2[l], params, p.ln2W,
                     a.ln2Mean[l], a.ln2Rstd[l], bt, c);
             // attention: res2 = x + proj(attn(qkv(ln1(x)))); dres now holds d res2
-            Layers.linearBackward(pool, a.datty, false, grads, a.dres, a.atty[l], params, p.projW, p.projB, bt, c, c);
-            Layers.attentionBackward(pool, a.dwide, a.datty, a.att[l], a.qkv[l], a.dAtt, batch, seq, c, cfg.heads());
-            LayerNorm.forward(pool, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
-            Layers.linearBackward(pool, a.dln, false, grads, a.dwide, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
-            LayerNorm.backward(pool, a.dres, grads, p.ln1W, grads, p.ln1B, a.dln, x, params, p.ln1W,
+            Layers.linearBackward(kp, a.datty, false, g, a.dres, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            Layers.attentionBackward(kp, a.dwide, a.datty, a.att[l], a.qkv[l], a.dAtt, rows, seq, c, cfg.heads());
+            LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
+            Layers.linearBackward(kp, a.dln, false, g, a.dwide, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            LayerNorm.backward(kp, a.dres, g, p.ln1W, g, p.ln1B, a.dln, x, params, p.ln1W,
                     a.ln1Mean[l], a.ln1Rstd[l], bt, c);
         }
-        Layers.encoderBackward(grads, tok, pos, a.dres, tokens, batch, seq, c);
-        targets = null;                 // the logits buffer now holds gradients
+        Layers.encoderBackward(g, tok, pos, a.dres, a.inputs, rows, seq, c);
     }
 
-    private void ensureCapacity(int b, int t) {
-        if (acts != null && acts.fits(b, t, cfg.heads())) return;
-        long tokensNeeded = (long) b * t, attNeeded = (long) b * cfg.heads() * t * t;
+    // ---- shards -------------------------------------------------------------------------------------------
+
+    private int rowStart(int shard) {
+        return shard * batch / used;
+    }
+
+    private int rowEnd(int shard) {
+        return (shard + 1) * batch / used;
+    }
+
+    /**
+     * Runs work on every shard of the last forward: shards in parallel with single-threaded kernels when
+     * there are at least as many shards as threads, else shard by shard with the pool inside the kernels.
+     */
+    private void eachShard(ShardWork work) {
+        if (used >= pool.threads()) {
+            pool.forEach(used, (s, w) -> work.run(s, shards[s], Parallel.SERIAL));
+        } else {
+            for (int s = 0; s < used; s++) work.run(s, shards[s], pool);
+        }
+    }
+
+    private void ensureCapacity(int shard, int rows, int t) {
+        Activations old = shards[shard];
+        if (old != null && old.fits(rows, t, cfg.heads())) return;
+        long tokensNeeded = (long) rows * t, attNeeded = (long) rows * cfg.heads() * t * t;
         if (attNeeded > Integer.MAX_VALUE - 16 || tokensNeeded * 4 * cfg.dModel() > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("batch " + b + " x seq " + t + " is too large for one pass");
+            throw new IllegalArgumentException(rows + " sequences x seq " + t + " are too large for one shard");
         }
-        int tokens = (int) tokensNeeded, att = (int) attNeeded, maxSeq = t;
-        if (acts != null) {
-            tokens = Math.max(tokens, acts.tokens);
-            att = Math.max(att, acts.attention);
-            maxSeq = Math.max(maxSeq, (int) Math.sqrt(acts.dAtt[0].length));
+        int capacity = (int) tokensNeeded, att = (int) attNeeded, maxSeq = t;
+        if (old != null) {
+            capacity = Math.max(capacity, old.tokens);
+            att = Math.max(att, old.attention);
+            maxSeq = Math.max(maxSeq, old.maxSeq);
         }
-        acts = null;                    // let the old buffers go before allocating the new ones
-        acts = new Activations(cfg, tokens, att, maxSeq, pool.threads());
+        shards[shard] = null;           // let the old buffers go before allocating the new ones
+        shards[shard] = new Activations(cfg, capacity, att, maxSeq, pool.threads());
     }
 
     // ---- AutoregressiveModel -------------------------------------------------------------------------------

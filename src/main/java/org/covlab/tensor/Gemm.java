@@ -80,8 +80,13 @@ public final class Gemm {
         if (!transA && transB && m <= DOT_MAX_ROWS) {
             // A few rows of A·Bᵀ (a query against cached keys): both operands are contiguous along k, so take
             // dot products and skip packing B, which would cost as much as the product itself.
-            int strips = threads == 1 ? 1 : Math.min(ceilDiv(n, DOT_COLS), 2 * threads), width = ceilDiv(ceilDiv(n, strips), DOT_COLS) * DOT_COLS;
-            pool.forEach(threads == 1 ? 1 : ceilDiv(n, width), (t, w) -> dots(m, t * width, Math.min(n, (t + 1) * width), k,
+            if (threads == 1) {
+                dots(m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                return;
+            }
+            int strips = Math.min(ceilDiv(n, DOT_COLS), TILES_PER_THREAD * threads);
+            int width = ceilDiv(ceilDiv(n, strips), DOT_COLS) * DOT_COLS;
+            pool.forEach(ceilDiv(n, width), (t, w) -> dots(m, t * width, Math.min(n, (t + 1) * width), k,
                     a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
             return;
         }

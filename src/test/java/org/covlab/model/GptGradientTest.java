@@ -1,6 +1,7 @@
 package org.covlab.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
 import org.covlab.tensor.Parallel;
@@ -91,6 +92,8 @@ class GptGradientTest {
         assertThat(m.loss(other, weights)).isEqualTo(loss);
         m.backward();
         assertThat(m.gradients()).containsExactly(g);
+        assertThatThrownBy(m::logits).isInstanceOf(IllegalStateException.class);   // backward reused their memory
+        assertThatThrownBy(m::backward).isInstanceOf(IllegalStateException.class);  // needs a new forward and loss
     }
 
     @Test void trainingStepIsBitIdenticalForOneAndTwoThreads() {

@@ -28,8 +28,7 @@ public final class LayerNorm {
         });
     }
 
-    /** One row; also used by incremental decoding. */
-    public static void forwardRow(float[] out, float[] mean, float[] rstd, float[] inp,
+    private static void forwardRow(float[] out, float[] mean, float[] rstd, float[] inp,
                                   float[] w, int wOff, float[] b, int bOff, int row, int c) {
         int x = row * c, bound = S.loopBound(c);
         FloatVector acc = FloatVector.zero(S);

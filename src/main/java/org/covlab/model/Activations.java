@@ -1,0 +1,80 @@
+package org.covlab.model;
+
+/**
+ * The buffers of one shard's forward/backward pass, allocated once for a capacity of tokens (B T) and attention
+ * entries (B NH T T) and reused by every later pass that fits. What backward needs is kept per layer; the
+ * LayerNorm outputs and the GELU output are cheap to recompute, so backward recomputes them into shared
+ * scratch instead of keeping 6 C floats per token per layer (the paper's model then trains in 2 GiB).
+ */
+final class Activations {
+    final int tokens;           // capacity B T
+    final int attention;        // capacity B NH T T
+    final int maxSeq;           // capacity T of the attention scratch
+
+    // kept for backward: copies of the inputs, so callers may reuse their arrays
+    final int[] inputs, targets;  // (B, T)
+    final float[] weights;        // (B, T)
+    // kept for backward, per layer l
+    final float[] encoded;      // (B, T, C)      the input of block 0
+    final float[][] ln1Mean, ln1Rstd, ln2Mean, ln2Rstd;  // (B, T)
+    final float[][] qkv;        // (B, T, 3C)
+    final float[][] att;        // (B, NH, T, T)  attention probabilities
+    final float[][] atty;       // (B, T, C)      attention output, before proj
+    final float[][] res2;       // (B, T, C)      residual after attention
+    final float[][] fch;        // (B, T, 4C)     fc output, before GELU
+    final float[][] res3;       // (B, T, C)      residual after the MLP: the block's output
+    final float[] lnf, lnfMean, lnfRstd;  // (B, T, C), (B, T), (B, T)
+    final float[] logits;       // (B, T, V)      becomes dlogits in backward
+    final float[] lse;          // (B, T)         log-normaliser of each logits row
+
+    // scratch shared by all layers
+    final float[] ln;           // (B, T, C)      a LayerNorm output
+    final float[] gelu;         // (B, T, 4C)     GELU output
+    final float[] dres;         // (B, T, C)      gradient of the residual stream
+    final float[] dln;          // (B, T, C)      gradient of a LayerNorm output
+    final float[] dwide;        // (B, T, 4C)     gradient of the GELU/fc output, then of qkv
+    final float[] datty;        // (B, T, C)
+    final float[][] dAtt;       // (threads, T, T) per-worker attention gradient
+
+    Activations(GptConfig cfg, int tokens, int attention, int maxSeq, int threads) {
+        this.tokens = tokens;
+        this.attention = attention;
+        this.maxSeq = maxSeq;
+        int c = cfg.dModel(), n = cfg.layers();
+        inputs = new int[tokens];
+        targets = new int[tokens];
+        weights = new float[tokens];
+        encoded = new float[tokens * c];
+        ln1Mean = new float[n][tokens];
+        ln1Rstd = new float[n][tokens];
+        ln2Mean = new float[n][tokens];
+        ln2Rstd = new float[n][tokens];
+        qkv = new float[n][tokens * 3 * c];
+        att = new float[n][attention];
+        atty = new float[n][tokens * c];
+        res2 = new float[n][tokens * c];
+        fch = new float[n][tokens * 4 * c];
+        res3 = new float[n][tokens * c];
+        lnf = new float[tokens * c];
+        lnfMean = new float[tokens];
+        lnfRstd = new float[tokens];
+        logits = new float[tokens * cfg.vocab()];
+        lse = new float[tokens];
+        ln = new float[tokens * c];
+        gelu = new float[tokens * 4 * c];
+        dres = new float[tokens * c];
+        dln = new float[tokens * c];
+        dwide = new float[tokens * 4 * c];
+        datty = new float[tokens * c];
+        dAtt = new float[threads][maxSeq * maxSeq];
+    }
+
+    boolean fits(int batch, int seq, int heads) {
+        return (long) batch * seq <= tokens && (long) batch * heads * seq * seq <= attention && seq <= maxSeq;
+    }
+
+    /** The input of block l: the embeddings, or the previous block's output. */
+    float[] blockInput(int l) {
+        return l == 0 ? encoded : res3[l - 1];
+    }
+}

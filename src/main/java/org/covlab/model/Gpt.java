@@ -1,0 +1,326 @@
+package org.covlab.model;
+
+import static org.covlab.model.Layers.NO_BIAS;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.covlab.decode.Sampler;
+import org.covlab.tensor.Elementwise;
+import org.covlab.tensor.Gelu;
+import org.covlab.tensor.LayerNorm;
+import org.covlab.tensor.Parallel;
+
+/**
+ * A GPT-2-style transformer on the CPU, the architecture of {@code shared/bench/torch_gpt.py}: token plus
+ * learned position embeddings, pre-LayerNorm blocks (fused qkv with bias, causal attention, output projection,
+ * 4x MLP with tanh-GELU), a final LayerNorm and an untied LM head without bias. It is the model pi_hat of
+ * the paper's experiments (section 4.1), trained by next-token prediction: the MLE objective of Eq. 2,
+ * sum_h log pi(y_h | x, y_{<h}), here as a weighted mean cross-entropy ({@link #loss}).
+ *
+ * <p>Parameters and gradients are one flat float[] each, laid out by {@link ParameterLayout} with PyTorch's
+ * state_dict names. Training is {@link #forward}, {@link #loss}, {@link #backward}, then an optimizer on
+ * {@link #parameters()} and {@link #gradients()}. Not thread-safe: one pass at a time (inside, the
+ * {@link Parallel} pool runs the batch's shards, or the kernels when the batch is too small to shard).
+ */
+public final class Gpt implements AutoregressiveModel {
+
+    /** nanoGPT's init: N(0, 0.02) for weights and embeddings, scaled by 1/sqrt(2 layers) on residual outputs. */
+    public static final double INIT_STD = 0.02;
+    /**
+     * A batch is cut into this many shards of whole sequences (fewer if the batch is smaller). Each shard runs
+     * forward and backward on one thread with single-threaded kernels and its own gradient buffer, and the
+     * buffers are summed in shard order: the pool synchronises a few times per pass instead of at every
+     * kernel, which matters when the cores are shared, and the bits do not depend on the thread count.
+     */
+    static final int SHARDS = 4;
+
+    private final GptConfig cfg;
+    private final ParameterLayout layout;
+    private final Parallel pool;
+    private final float[] params, grads;
+    final int tok, pos, lnfW, lnfB, head;        // offsets, read by KvCache too
+    final Block[] blocks;
+    private final Activations[] shards = new Activations[SHARDS];
+    private final float[][] shardGrads = new float[SHARDS][];   // [0] unused: shard 0 adds into grads
+    private final double[] partialLoss = new double[SHARDS];
+    private float[] logitsAll;          // (B, T, V) gathered from the shards on request
+    private int batch, seq, used;       // shape of the last forward and the shards it used; 0 before the first
+    private boolean logitsReady;        // the shards hold logits (not yet gradients)
+    private boolean lossReady;          // loss() ran after the last forward, so backward() may run
+    private double weightSum;
+
+    /** Offsets of one block's tensors in the flat arrays. */
+    record Block(int ln1W, int ln1B, int ln2W, int ln2B, int qkvW, int qkvB, int projW, int projB,
+                 int fcW, int fcB, int outW, int outB) {
+        static Block of(ParameterLayout p, int l) {
+            String b = "blocks." + l + ".";
+            return new Block(p.offset(b + "ln1.weight"), p.offset(b + "ln1.bias"), p.offset(b + "ln2.weight"),
+                    p.offset(b + "ln2.bias"), p.offset(b + "qkv.weight"), p.offset(b + "qkv.bias"),
+                    p.offset(b + "proj.weight"), p.offset(b + "proj.bias"), p.offset(b + "fc.weight"),
+                    p.offset(b + "fc.bias"), p.offset(b + "out.weight"), p.offset(b + "out.bias"));
+        }
+    }
+
+    /** Work on one shard, with the pool its kernels should use. */
+    @FunctionalInterface
+    private interface ShardWork {
+        void run(int shard, Activations a, Parallel kernels);
+    }
+
+    /** A model with all parameters zero; call {@link #initialize} or load weights. */
+    public Gpt(GptConfig cfg, Parallel pool) {
+        this.cfg = cfg;
+        this.pool = pool;
+        this.layout = ParameterLayout.of(cfg);
+        this.params = new float[layout.size()];
+        this.grads = new float[layout.size()];
+        tok = layout.offset("tok.weight");
+        pos = layout.offset("pos.weight");
+        lnfW = layout.offset("ln.weight");
+        lnfB = layout.offset("ln.bias");
+        head = layout.offset("head.weight");
+        blocks = new Block[cfg.layers()];
+        for (int l = 0; l < blocks.length; l++) blocks[l] = Block.of(layout, l);
+    }
+
+    /** GPT-2 / nanoGPT initialisation: weights N(0, 0.02), proj/out weights N(0, 0.02 / sqrt(2 L)), LN (1, 0). */
+    public void initialize(SplittableRandom rng) {
+        double residualStd = INIT_STD / Math.sqrt(2.0 * cfg.layers());
+        for (ParameterLayout.Tensor t : layout.tensors()) {
+            String name = t.name();
+            boolean lnWeight = name.endsWith("ln1.weight") || name.endsWith("ln2.weight") || name.equals("ln.weight");
+            double std = name.endsWith("proj.weight") || name.endsWith("out.weight") ? residualStd : INIT_STD;
+            for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+                params[i] = lnWeight ? 1f : t.isMatrix() ? (float) (rng.nextGaussian() * std) : 0f;
+            }
+        }
+    }
+
+    public GptConfig config() { return cfg; }
+
+    public ParameterLayout layout() { return layout; }
+
+    public Parallel pool() { return pool; }
+
+    /** The flat parameter array, laid out by {@link #layout()}; live, not a copy. */
+    public float[] parameters() { return params; }
+
+    /** The flat gradient array, same layout; {@link #backward} adds into it. */
+    public float[] gradients() { return grads; }
+
+    public void zeroGradients() {
+        Arrays.fill(grads, 0f);
+    }
+
+    @Override public int vocabSize() { return cfg.vocab(); }
+
+    // ---- forward ------------------------------------------------------------------------------------------
+
+    /** Runs the model on tokens (batch, seq), row-major; the logits are then in {@link #logits()}. */
+    public void forward(int[] tokens, int batch, int seq) {
+        if (seq < 1 || seq > cfg.ctx()) throw new IllegalArgumentException("seq must be in [1, ctx=" + cfg.ctx() + "], got " + seq);
+        if (batch < 1 || tokens.length < batch * seq) throw new IllegalArgumentException("need batch * seq tokens, got " + tokens.length);
+        for (int i = 0; i < batch * seq; i++) {
+            if (tokens[i] < 0 || tokens[i] >= cfg.vocab()) throw new IllegalArgumentException("token " + tokens[i] + " outside vocab " + cfg.vocab());
+        }
+        this.batch = batch;
+        this.seq = seq;
+        this.used = Math.min(batch, SHARDS);
+        for (int s = 0; s < used; s++) ensureCapacity(s, rowEnd(s) - rowStart(s), seq);
+        eachShard((s, a, kernels) -> {
+            System.arraycopy(tokens, rowStart(s) * seq, a.inputs, 0, (rowEnd(s) - rowStart(s)) * seq);
+            forwardShard(a, kernels, rowEnd(s) - rowStart(s));
+        });
+        logitsReady = true;
+        lossReady = false;
+    }
+
+    /** One shard's forward pass over its rows. */
+    private void forwardShard(Activations a, Parallel kp, int rows) {
+        int bt = rows * seq, c = cfg.dModel();
+        Layers.encoderForward(a.encoded, a.inputs, params, tok, pos, rows, seq, c);
+        for (int l = 0; l < blocks.length; l++) {
+            Block p = blocks[l];
+            float[] x = a.blockInput(l);
+            LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
+            Layers.linearForward(kp, a.qkv[l], false, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            Layers.attentionForward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
+            System.arraycopy(x, 0, a.res2[l], 0, bt * c);                       // res2 = x + proj(atty)
+            Layers.linearForward(kp, a.res2[l], true, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
+            Layers.linearForward(kp, a.fch[l], false, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            Gelu.forward(kp, a.gelu, a.fch[l], bt * 4 * c);
+            System.arraycopy(a.res2[l], 0, a.res3[l], 0, bt * c);               // res3 = res2 + out(gelu)
+            Layers.linearForward(kp, a.res3[l], true, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+        }
+        LayerNorm.forward(kp, a.lnf, a.lnfMean, a.lnfRstd, a.res3[blocks.length - 1], params, lnfW, params, lnfB, bt, c);
+        Layers.linearForward(kp, a.logits, false, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+    }
+
+    /**
+     * The logits of the last {@link #forward}, (batch * seq, vocab) row-major. The array is reused: it is
+     * valid until the next forward or backward.
+     */
+    public float[] logits() {
+        if (!logitsReady) throw new IllegalStateException("no logits: call forward() (backward() reuses their memory)");
+        if (used == 1) return shards[0].logits;
+        int v = cfg.vocab();
+        if (logitsAll == null || logitsAll.length < batch * seq * v) logitsAll = new float[batch * seq * v];
+        for (int s = 0; s < used; s++) {
+            System.arraycopy(shards[s].logits, 0, logitsAll, rowStart(s) * seq * v, (rowEnd(s) - rowStart(s)) * seq * v);
+        }
+        return logitsAll;
+    }
+
+    /**
+     * The weighted mean cross-entropy of the last forward, -sum w log pi(target) / sum w (Eq. 2 divided by the
+     * number of scored tokens when the weights are 0/1). A weight of 0 leaves a position out (e.g. prompt
+     * tokens when the loss is on responses only); targets there may be anything. // targets, weights: (batch, seq)
+     */
+    public double loss(int[] targets, float[] weights) {
+        int bt = batch * seq;
+        if (!logitsReady) throw new IllegalStateException("loss() needs a forward() first");
+        double sum = 0;
+        for (int i = 0; i < bt; i++) {
+            if (!(weights[i] >= 0)) throw new IllegalArgumentException("weights must be >= 0, got " + weights[i]);
+            if (weights[i] != 0 && (targets[i] < 0 || targets[i] >= cfg.vocab())) {
+                throw new IllegalArgumentException("target " + targets[i] + " outside vocab " + cfg.vocab());
+            }
+            sum += weights[i];
+        }
+        double[] partial = partialLoss;
+        eachShard((s, a, kernels) -> {
+            int from = rowStart(s) * seq, n = (rowEnd(s) - rowStart(s)) * seq;
+            System.arraycopy(targets, from, a.targets, 0, n);
+            System.arraycopy(weights, from, a.weights, 0, n);
+            partial[s] = Layers.crossEntropyForward(kernels, a.lse, a.logits, a.targets, a.weights, n, cfg.vocab());
+        });
+        double total = 0;
+        for (int s = 0; s < used; s++) total += partial[s];                  // in shard order: deterministic
+        this.weightSum = sum;
+        this.lossReady = true;
+        return sum == 0 ? 0 : total / sum;
+    }
+
+    // ---- backward -----------------------------------------------------------------------------------------
+
+    /** Adds d loss / d parameters to {@link #gradients()}. Needs {@link #loss} after the last forward. */
+    public void backward() {
+        if (!lossReady) throw new IllegalStateException("backward() needs forward() then loss()");
+        lossReady = false;
+        logitsReady = false;                                                 // the logits become their gradients
+        if (weightSum == 0) return;
+        for (int s = 1; s < used; s++) if (shardGrads[s] == null) shardGrads[s] = new float[params.length];
+        eachShard((s, a, kernels) -> {
+            float[] g = s == 0 ? grads : shardGrads[s];
+            if (s > 0) Arrays.fill(g, 0f);
+            backwardShard(a, kernels, g, rowEnd(s) - rowStart(s));
+        });
+        for (int s = 1; s < used; s++) Elementwise.add(pool, grads, grads, shardGrads[s], grads.length);
+    }
+
+    /** One shard's backward pass, adding its parameter gradients into g. */
+    private void backwardShard(Activations a, Parallel kp, float[] g, int rows) {
+        int bt = rows * seq, c = cfg.dModel();
+        Layers.crossEntropyBackward(kp, a.logits, a.lse, a.targets, a.weights, weightSum, bt, cfg.vocab());
+        Layers.linearBackward(kp, a.dln, false, g, a.logits, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+        Arrays.fill(a.dres, 0, bt * c, 0f);
+        LayerNorm.backward(kp, a.dres, g, lnfW, g, lnfB, a.dln, a.res3[blocks.length - 1], params, lnfW,
+                a.lnfMean, a.lnfRstd, bt, c);
+        for (int l = blocks.length - 1; l >= 0; l--) {
+            Block p = blocks[l];
+            float[] x = a.blockInput(l);
+            // MLP: res3 = res2 + out(gelu(fc(ln2(res2)))); dres holds d res3
+            LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
+            Gelu.forward(kp, a.gelu, a.fch[l], bt * 4 * c);
+            Layers.linearBackward(kp, a.dwide, false, g, a.dres, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+            Gelu.backward(kp, a.dwide, a.fch[l], a.dwide, bt * 4 * c);
+            Layers.linearBackward(kp, a.dln, false, g, a.dwide, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            LayerNorm.backward(kp, a.dres, g, p.ln2W, g, p.ln2B, a.dln, a.res2[l], params, p.ln2W,
+                    a.ln2Mean[l], a.ln2Rstd[l], bt, c);
+            // attention: res2 = x + proj(attn(qkv(ln1(x)))); dres now holds d res2
+            Layers.linearBackward(kp, a.datty, false, g, a.dres, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            Layers.attentionBackward(kp, a.dwide, a.datty, a.att[l], a.qkv[l], a.dAtt, rows, seq, c, cfg.heads());
+            LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
+            Layers.linearBackward(kp, a.dln, false, g, a.dwide, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            LayerNorm.backward(kp, a.dres, g, p.ln1W, g, p.ln1B, a.dln, x, params, p.ln1W,
+                    a.ln1Mean[l], a.ln1Rstd[l], bt, c);
+        }
+        Layers.encoderBackward(g, tok, pos, a.dres, a.inputs, rows, seq, c);
+    }
+
+    // ---- shards -------------------------------------------------------------------------------------------
+
+    private int rowStart(int shard) {
+        return shard * batch / used;
+    }
+
+    private int rowEnd(int shard) {
+        return (shard + 1) * batch / used;
+    }
+
+    /**
+     * Runs work on every shard of the last forward: shards in parallel with single-threaded kernels when
+     * there are at least as many shards as threads, else shard by shard with the pool inside the kernels.
+     */
+    private void eachShard(ShardWork work) {
+        if (used >= pool.threads()) {
+            pool.forEach(used, (s, w) -> work.run(s, shards[s], Parallel.SERIAL));
+        } else {
+            for (int s = 0; s < used; s++) work.run(s, shards[s], pool);
+        }
+    }
+
+    private void ensureCapacity(int shard, int rows, int t) {
+        Activations old = shards[shard];
+        if (old != null && old.fits(rows, t, cfg.heads())) return;
+        long tokensNeeded = (long) rows * t, attNeeded = (long) rows * cfg.heads() * t * t;
+        if (attNeeded > Integer.MAX_VALUE - 16 || tokensNeeded * 4 * cfg.dModel() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(rows + " sequences x seq " + t + " are too large for one shard");
+        }
+        int capacity = (int) tokensNeeded, att = (int) attNeeded, maxSeq = t;
+        if (old != null) {
+            capacity = Math.max(capacity, old.tokens);
+            att = Math.max(att, old.attention);
+            maxSeq = Math.max(maxSeq, old.maxSeq);
+        }
+        shards[shard] = null;           // let the old buffers go before allocating the new ones
+        shards[shard] = new Activations(cfg, capacity, att, maxSeq, pool.threads());
+    }
+
+    // ---- AutoregressiveModel -------------------------------------------------------------------------------
+
+    @Override public double[] nextTokenLogProbs(int[] prompt, int[] prefix) {
+        return Scoring.nextTokenLogProbs(this, prompt, prefix);
+    }
+
+    @Override public double[] tokenLogProbs(int[] prompt, int[] response) {
+        return Scoring.tokenLogProbs(this, new int[][] {prompt}, new int[][] {response})[0];
+    }
+
+    /** Per-token log-probs of many (prompt, response) pairs, teacher-forced in batches. // (n, len(response_i)) */
+    public double[][] tokenLogProbs(int[][] prompts, int[][] responses) {
+        return Scoring.tokenLogProbs(this, prompts, responses);
+    }
+
+    @Override public double[] sequenceLogProbs(int[][] prompts, int[][] responses) {
+        double[][] perToken = tokenLogProbs(prompts, responses);
+        double[] out = new double[perToken.length];
+        for (int i = 0; i < out.length; i++) for (double v : perToken[i]) out[i] += v;
+        return out;
+    }
+
+    @Override public int[] sample(int[] prompt, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        return sample(new int[][] {prompt}, maxLength, endToken, sampler, rng)[0];
+    }
+
+    /**
+     * Samples a response for each prompt with a KV cache: responses stop after {@code endToken} (included,
+     * -1 for none) or {@code maxLength} tokens. Each prompt gets its own generator seeded from {@code rng} in
+     * prompt order, so results do not depend on the thread count.
+     */
+    public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        return KvCache.sample(this, prompts, maxLength, endToken, sampler, rng);
+    }
+}

@@ -1,0 +1,150 @@
+package org.covlab.model;
+
+import org.covlab.tensor.Elementwise;
+import org.covlab.tensor.Gemm;
+import org.covlab.tensor.Parallel;
+import org.covlab.tensor.Softmax;
+
+/**
+ * The GPT's layers as explicit forward/backward pairs, llm.c style. Parameters are read from the flat
+ * parameter array and gradients added into the flat gradient array at the same offsets. Backward functions
+ * accumulate (+=) into parameter gradients; whether they add into input gradients is said per function.
+ * B = batch, T = sequence length, C = dModel, NH = heads, hs = C / NH, V = vocab.
+ */
+final class Layers {
+    private Layers() {}
+
+    /** Marks a Linear without bias (the LM head). */
+    static final int NO_BIAS = -1;
+
+    // ---- encoder: token embedding + learned absolute position embedding -------------------------------------
+
+    /** out[b, t] = tok[tokens[b, t]] + pos[t]. // tokens: (B, T); out: (B, T, C) */
+    static void encoderForward(float[] out, int[] tokens, float[] params, int tokOff, int posOff, int b, int t, int c) {
+        for (int bt = 0; bt < b * t; bt++) {
+            int tok = tokOff + tokens[bt] * c, pos = posOff + (bt % t) * c, o = bt * c;
+            for (int i = 0; i < c; i++) out[o + i] = params[tok + i] + params[pos + i];
+        }
+    }
+
+    /** dtok[tokens[b, t]] += dout[b, t]; dpos[t] += dout[b, t]. // dout: (B, T, C) */
+    static void encoderBackward(float[] grads, int tokOff, int posOff, float[] dout, int[] tokens, int b, int t, int c) {
+        for (int bt = 0; bt < b * t; bt++) {
+            int tok = tokOff + tokens[bt] * c, pos = posOff + (bt % t) * c, o = bt * c;
+            for (int i = 0; i < c; i++) {
+                grads[tok + i] += dout[o + i];
+                grads[pos + i] += dout[o + i];
+            }
+        }
+    }
+
+    // ---- Linear: out = inp · Wᵀ + bias, with W stored (out, in) as in PyTorch --------------------------------
+
+    /** out (=|+=) inp · Wᵀ + bias. // inp: (rows, in); W: (outC, in); out: (rows, outC) */
+    static void linearForward(Parallel pool, float[] out, boolean accumulate, float[] inp, float[] params,
+                              int wOff, int bOff, int rows, int in, int outC) {
+        Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate);
+        if (bOff != NO_BIAS) Elementwise.addBias(pool, out, params, bOff, rows, outC);
+    }
+
+    /** dinp (=|+=) dout · W; dW += doutᵀ · inp; dbias += column sums of dout. */
+    static void linearBackward(Parallel pool, float[] dinp, boolean accumulate, float[] grads, float[] dout,
+                               float[] inp, float[] params, int wOff, int bOff, int rows, int in, int outC) {
+        Gemm.gemm(pool, false, false, rows, in, outC, dout, 0, outC, params, wOff, in, dinp, 0, in, accumulate);
+        Gemm.gemm(pool, true, false, outC, in, rows, dout, 0, outC, inp, 0, in, grads, wOff, in, true);
+        if (bOff != NO_BIAS) Elementwise.biasGrad(pool, grads, bOff, dout, rows, outC);
+    }
+
+    // ---- causal multi-head self-attention ------------------------------------------------------------------
+
+    /**
+     * Queries are taken in blocks of this many rows; a block only meets the keys up to its last row, which
+     * skips about 40% of the score and value products at T = 128 (causal attention is a triangle).
+     */
+    private static final int QUERY_BLOCK = 36;
+
+    /**
+     * For each (b, head): att = softmax(q kᵀ / sqrt(hs)) with the causal mask, out = att · v.
+     * // qkv: (B, T, 3C) as [q | k | v], heads side by side in each; att: (B, NH, T, T); out: (B, T, C)
+     */
+    static void attentionForward(Parallel pool, float[] out, float[] att, float[] qkv, int b, int t, int c, int nh) {
+        int hs = c / nh, c3 = 3 * c;
+        float scale = (float) (1 / Math.sqrt(hs));
+        pool.forEach(b * nh, (task, worker) -> {
+            int bb = task / nh, h = task % nh;
+            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {         // scores of queries i0.. against keys 0..keys
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
+                Gemm.gemm(Parallel.SERIAL, false, true, rows, keys, hs, qkv, q + i0 * c3, c3, qkv, k, c3, att, a + i0 * t, t, false);
+            }
+            Softmax.causalForward(att, a, t, t, scale);               // also zeroes everything right of the diagonal
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
+                Gemm.gemm(Parallel.SERIAL, false, false, rows, hs, keys, att, a + i0 * t, t, qkv, v, c3, out, y + i0 * c, c, false);
+            }
+        });
+    }
+
+    /**
+     * dqkv = d/dqkv of attentionForward; overwrites dqkv. Needs one (T, T) scratch per worker thread.
+     * // dout: (B, T, C); att: (B, NH, T, T); qkv, dqkv: (B, T, 3C)
+     */
+    static void attentionBackward(Parallel pool, float[] dqkv, float[] dout, float[] att, float[] qkv,
+                                  float[][] scratch, int b, int t, int c, int nh) {
+        int hs = c / nh, c3 = 3 * c;
+        float scale = (float) (1 / Math.sqrt(hs));
+        pool.forEach(b * nh, (task, worker) -> {
+            int bb = task / nh, h = task % nh;
+            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
+            float[] dAtt = scratch[worker];
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
+                // dP = dY · vᵀ for queries i0.. (keys 0..keys); dv = Pᵀ · dY for keys i0.. (queries i0..t)
+                Gemm.gemm(Parallel.SERIAL, false, true, rows, keys, hs, dout, y + i0 * c, c, qkv, v, c3, dAtt, i0 * t, t, false);
+                Gemm.gemm(Parallel.SERIAL, true, false, rows, hs, rest, att, a + i0 * t + i0, t, dout, y + i0 * c, c,
+                        dqkv, v + i0 * c3, c3, false);
+            }
+            Softmax.causalBackward(dAtt, 0, att, a, t, t, scale);      // dP -> dS (scaled), zero right of the diagonal
+            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
+                // dq = dS · k for queries i0.. ; dk = dSᵀ · q for keys i0.. (queries i0..t)
+                Gemm.gemm(Parallel.SERIAL, false, false, rows, hs, keys, dAtt, i0 * t, t, qkv, k, c3, dqkv, q + i0 * c3, c3, false);
+                Gemm.gemm(Parallel.SERIAL, true, false, rows, hs, rest, dAtt, i0 * t + i0, t, qkv, q + i0 * c3, c3,
+                        dqkv, k + i0 * c3, c3, false);
+            }
+        });
+    }
+
+    // ---- cross-entropy with per-token weights ----------------------------------------------------------------
+
+    /**
+     * Returns sum_bt w[bt] (lse[bt] - logits[bt, targets[bt]]) and fills lse (the log-normaliser per row).
+     * Rows with weight 0 still get lse (scoring reads it) but add nothing. // logits: (BT, V)
+     */
+    static double crossEntropyForward(Parallel pool, float[] lse, float[] logits, int[] targets, float[] weights,
+                                      int bt, int v) {
+        pool.forRange(bt, 16, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) lse[r] = Softmax.logSumExp(logits, r * v, v);
+        });
+        double sum = 0;
+        for (int r = 0; r < bt; r++) if (weights[r] != 0) sum += weights[r] * ((double) lse[r] - logits[r * v + targets[r]]);
+        return sum;
+    }
+
+    /** In place: logits become dLoss/dlogits = w / norm (softmax - onehot(target)). */
+    static void crossEntropyBackward(Parallel pool, float[] logits, float[] lse, int[] targets, float[] weights,
+                                     double norm, int bt, int v) {
+        pool.forRange(bt, 16, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                float w = (float) (weights[r] / norm);
+                int o = r * v;
+                if (w == 0) {
+                    java.util.Arrays.fill(logits, o, o + v, 0f);
+                    continue;
+                }
+                Softmax.expShifted(logits, o, v, lse[r], w);
+                logits[o + targets[r]] -= w;
+            }
+        });
+    }
+}

@@ -1,0 +1,278 @@
+package org.covlab.tensor;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix multiply on row-major float[] matrices: C (+)= op(A) · op(B), where op(X) is X or its transpose.
+ * The transformer needs three forms: C += A·B (input gradients), C += A·Bᵀ (a Linear layer's forward, since
+ * PyTorch stores weights as (out, in)) and C += Aᵀ·B (weight gradients).
+ *
+ * <p>GotoBLAS layout: panels of B are copied ("packed") into contiguous scratch, which also absorbs B's
+ * transpose, and a register-blocked micro-kernel keeps an MR x NR tile of C in 12 vector registers for a
+ * whole KC-deep panel, broadcasting elements of A read in place through strides (so A needs no copy in
+ * either orientation). One micro-kernel serves all forms.
+ * Large products share one packed B and split C into tiles run on the {@link Parallel} pool.
+ * The obvious reference is {@link Reference#gemm}.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Rows of C per micro-tile: 6 rows x 2 vectors = 12 accumulators, leaving registers for A and B. */
+    static final int MR = 6;
+    /** Columns of C per micro-tile: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of a packed panel: a KC x NR panel of B (32 KB at 512 bits) stays near L1. */
+    static final int KC = 256;
+    /** Rows of A used together: MC x KC floats (96 KB) stay in L2. */
+    static final int MC = 96;
+    /** Columns of B packed at once: KC x NC floats (1 MB) stay in L2/L3. */
+    static final int NC = 1024;
+    /** Up to this many rows, A·Bᵀ is done as dot products without packing (see {@link #dots}). */
+    static final int DOT_MAX_ROWS = 4;
+    /** Columns of C per dot-product block: 2 rows x 4 columns = 8 vector accumulators. */
+    private static final int DOT_COLS = 4;
+    /** Tiles of C per thread: the pool hands them out one by one, so a thread slowed down waits less. */
+    private static final int TILES_PER_THREAD = 4;
+    /** Below this many multiply-adds a product runs on one thread: waking the pool costs more. */
+    private static final long PARALLEL_MIN_FMAS = 1L << 17;
+
+    private static final class Scratch {
+        final float[] b = new float[KC * NC];
+        final float[] edge = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** C (m, n) (+)= A (m, k) · B (k, n). */
+    public static void mul(Parallel pool, float[] c, float[] a, float[] b, int m, int n, int k, boolean accumulate) {
+        gemm(pool, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, accumulate);
+    }
+
+    /** C (m, n) (+)= A (m, k) · Bᵀ, with B stored as (n, k): a Linear layer's forward. */
+    public static void mulTransB(Parallel pool, float[] c, float[] a, float[] b, int m, int n, int k, boolean accumulate) {
+        gemm(pool, false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, accumulate);
+    }
+
+    /** C (m, n) (+)= Aᵀ · B, with A stored as (k, m) and B as (k, n): a weight gradient. */
+    public static void mulTransA(Parallel pool, float[] c, float[] a, float[] b, int m, int n, int k, boolean accumulate) {
+        gemm(pool, true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, accumulate);
+    }
+
+    /**
+     * The general form on strided sub-matrices: element (i, j) of a stored row-major matrix X is
+     * {@code x[xOff + i * ldx + j]}. op(A) is (m, k), op(B) is (k, n), C is (m, n).
+     *
+     * @param accumulate add to C; otherwise C is overwritten
+     */
+    public static void gemm(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        int threads = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
+        if (!transA && transB && m <= DOT_MAX_ROWS) {
+            // A few rows of A·Bᵀ (a query against cached keys): both operands are contiguous along k, so take
+            // dot products and skip packing B, which would cost as much as the product itself.
+            if (threads == 1) {
+                dots(m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                return;
+            }
+            int strips = Math.min(ceilDiv(n, DOT_COLS), TILES_PER_THREAD * threads);
+            int width = ceilDiv(ceilDiv(n, strips), DOT_COLS) * DOT_COLS;
+            pool.forEach(ceilDiv(n, width), (t, w) -> dots(m, t * width, Math.min(n, (t + 1) * width), k,
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+            return;
+        }
+        float[] bp = SCRATCH.get().b;               // B is packed once per block and shared by all threads
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc), jcc = jc, pcc = pc;
+                boolean overwrite = !accumulate && pc == 0;
+                // A grid of tiles, several per thread so a core that is busy elsewhere holds up little.
+                int rowTiles = Math.min(ceilDiv(m, MR), TILES_PER_THREAD * threads);
+                int colTiles = Math.min(panels, ceilDiv(TILES_PER_THREAD * threads, rowTiles));
+                int rowStrip = ceilDiv(ceilDiv(m, rowTiles), MR) * MR, colStrip = ceilDiv(panels, colTiles);
+                int rowCount = ceilDiv(m, rowStrip), colCount = ceilDiv(panels, colStrip);
+                if (threads == 1) {
+                    packB(transB, b, bOff, ldb, pc, jc, kc, 0, panels, nc, bp);
+                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, panels, nc, c, cOff + jc, ldc, overwrite);
+                    continue;
+                }
+                int packTasks = Math.min(panels, 2 * threads), packStrip = ceilDiv(panels, packTasks);
+                pool.forEach(ceilDiv(panels, packStrip), (t, w) -> packB(transB, b, bOff, ldb, pcc, jcc, kc,
+                        t * packStrip, Math.min(panels, (t + 1) * packStrip), nc, bp));
+                pool.forEach(rowCount * colCount, (t, w) -> {
+                    int r = t / colCount, q = t % colCount;
+                    tile(transA, a, aOff, lda, pcc, kc, r * rowStrip, Math.min(m, (r + 1) * rowStrip),
+                            bp, q * colStrip, Math.min(panels, (q + 1) * colStrip), nc, c, cOff + jcc, ldc, overwrite);
+                });
+            }
+        }
+    }
+
+    /**
+     * Rows [i0, i1) times B panels [q0, q1) of one packed (kc, nc) block. A is read in place (element (i, p)
+     * at a[aOff + i * rs + p * cs]), MC rows at a time so that they stay in L2 while every B panel passes.
+     */
+    private static void tile(boolean transA, float[] a, int aOff, int lda, int pc, int kc, int i0, int i1,
+                             float[] bp, int q0, int q1, int nc, float[] c, int cOff, int ldc, boolean overwrite) {
+        float[] edge = SCRATCH.get().edge;
+        int rs = transA ? 1 : lda, cs = transA ? lda : 1;
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            for (int q = q0; q < q1; q++) {
+                int jr = q * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    kernel(kc, a, aOff + (ic + ir) * rs + pc * cs, rs, cs, bp, jr * kc, c, cOff + (ic + ir) * ldc + jr, ldc,
+                            Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite, edge);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs panels [q0, q1) of op(B)[pc:pc+kc, jc:jc+nc] as NR-column panels, each laid out (kc, NR);
+     * missing columns are zero.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc,
+                              int q0, int q1, int nc, float[] dst) {
+        for (int jr = q0 * NR; jr < q1 * NR; jr += NR) {
+            int cols = Math.min(NR, nc - jr), base = jr * kc;
+            if (transB) {                           // B(p, j) = b[j * ldb + p]
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
+                    }
+                }
+            } else if (cols == NR) {                // B(p, j) = b[p * ldb + j]: whole vectors
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr, d = base + p * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(dst, d);
+                    FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr, d = base + p * NR;
+                    for (int j = 0; j < cols; j++) dst[d + j] = b[src + j];
+                    for (int j = cols; j < NR; j++) dst[d + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * C[rows, cols] (+)= A rows (kc deep, read in place with row stride rs and column stride cs) times a packed
+     * B panel (kc, NR), in 12 vector registers. Missing rows re-read the last row and are not stored.
+     */
+    private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bi, float[] c, int ci, int ldc,
+                               int rows, int cols, boolean overwrite, float[] edge) {
+        int last = rows - 1;
+        int a0 = ai, a1 = ai + Math.min(1, last) * rs, a2 = ai + Math.min(2, last) * rs;
+        int a3 = ai + Math.min(3, last) * rs, a4 = ai + Math.min(4, last) * rs, a5 = ai + Math.min(5, last) * rs;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0, o = 0; p < kc; p++, o += cs, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + o]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + o]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + o]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + o]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + o]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + o]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        if (rows == MR && cols == NR) {
+            store(c, ci, c00, c01, overwrite);
+            store(c, ci + ldc, c10, c11, overwrite);
+            store(c, ci + 2 * ldc, c20, c21, overwrite);
+            store(c, ci + 3 * ldc, c30, c31, overwrite);
+            store(c, ci + 4 * ldc, c40, c41, overwrite);
+            store(c, ci + 5 * ldc, c50, c51, overwrite);
+            return;
+        }
+        c00.intoArray(edge, 0); c01.intoArray(edge, L);
+        c10.intoArray(edge, NR); c11.intoArray(edge, NR + L);
+        c20.intoArray(edge, 2 * NR); c21.intoArray(edge, 2 * NR + L);
+        c30.intoArray(edge, 3 * NR); c31.intoArray(edge, 3 * NR + L);
+        c40.intoArray(edge, 4 * NR); c41.intoArray(edge, 4 * NR + L);
+        c50.intoArray(edge, 5 * NR); c51.intoArray(edge, 5 * NR + L);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int i = ci + r * ldc + j;
+                c[i] = overwrite ? edge[r * NR + j] : c[i] + edge[r * NR + j];
+            }
+        }
+    }
+
+    /**
+     * C[0:m, j0:j1] (+)= A · Bᵀ with A (m, k) and B (n, k) both read along k: blocks of 2 rows x 4 columns
+     * accumulate 8 vectors, reduced at the end. Missing rows and columns re-read the last one, unstored.
+     */
+    private static void dots(int m, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        int kv = S.loopBound(k);
+        for (int i = 0; i < m; i += 2) {
+            int r0 = aOff + i * lda, r1 = aOff + Math.min(i + 1, m - 1) * lda;
+            for (int j = j0; j < j1; j += DOT_COLS) {
+                int q0 = bOff + j * ldb, q1 = bOff + Math.min(j + 1, j1 - 1) * ldb;
+                int q2 = bOff + Math.min(j + 2, j1 - 1) * ldb, q3 = bOff + Math.min(j + 3, j1 - 1) * ldb;
+                FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector x0 = FloatVector.fromArray(S, a, r0 + p), x1 = FloatVector.fromArray(S, a, r1 + p);
+                    FloatVector y = FloatVector.fromArray(S, b, q0 + p);
+                    s00 = x0.fma(y, s00); s10 = x1.fma(y, s10);
+                    y = FloatVector.fromArray(S, b, q1 + p);
+                    s01 = x0.fma(y, s01); s11 = x1.fma(y, s11);
+                    y = FloatVector.fromArray(S, b, q2 + p);
+                    s02 = x0.fma(y, s02); s12 = x1.fma(y, s12);
+                    y = FloatVector.fromArray(S, b, q3 + p);
+                    s03 = x0.fma(y, s03); s13 = x1.fma(y, s13);
+                }
+                float[] sums = {sum(s00), sum(s01), sum(s02), sum(s03), sum(s10), sum(s11), sum(s12), sum(s13)};
+                for (int r = 0; r < 2 && i + r < m; r++) {
+                    int row = aOff + (i + r) * lda;
+                    for (int q = 0; q < DOT_COLS && j + q < j1; q++) {
+                        float v = sums[r * DOT_COLS + q];
+                        int col = bOff + (j + q) * ldb;
+                        for (int p = kv; p < k; p++) v += a[row + p] * b[col + p];
+                        int ci = cOff + (i + r) * ldc + j + q;
+                        c[ci] = accumulate ? c[ci] + v : v;
+                    }
+                }
+            }
+        }
+    }
+
+    private static float sum(FloatVector v) {
+        return v.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    private static void store(float[] c, int i, FloatVector v0, FloatVector v1, boolean overwrite) {
+        if (!overwrite) {
+            v0 = v0.add(FloatVector.fromArray(S, c, i));
+            v1 = v1.add(FloatVector.fromArray(S, c, i + L));
+        }
+        v0.intoArray(c, i);
+        v1.intoArray(c, i + L);
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,75 @@
+package org.covlab.train;
+
+import java.util.SplittableRandom;
+import org.covlab.decode.Sampler;
+import org.covlab.model.Gpt;
+import org.covlab.model.GptConfig;
+import org.covlab.tensor.GemmBenchmark;
+import org.covlab.tensor.Parallel;
+
+/**
+ * Throughput of the GPT on the shape of {@code shared/bench/torch_gpt.py}, measured the way that script
+ * measures PyTorch: 3 warm-up steps, then {@code steps} timed steps on a fixed random batch.
+ * Training is forward + backward + AdamW; scoring is a forward pass and the log-softmax of every target;
+ * sampling decodes {@code batch} prompts of ctx / 2 tokens for ctx / 2 new tokens with the KV cache.
+ */
+public final class GptBenchmark {
+    private GptBenchmark() {}
+
+    public record Result(double trainTokensPerS, double scoreTokensPerS, double sampleTokensPerS) {}
+
+    public static Result run(GptConfig cfg, int batch, int steps, Parallel pool, long seed) {
+        Gpt model = new Gpt(cfg, pool);
+        SplittableRandom rng = new SplittableRandom(seed);
+        model.initialize(rng);
+        int t = cfg.ctx(), n = batch * t;
+        int[] x = new int[n], y = new int[n];
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rng.nextInt(cfg.vocab());
+            y[i] = rng.nextInt(cfg.vocab());
+            w[i] = 1f;
+        }
+        AdamW opt = new AdamW(AdamW.Config.torchDefaults(), model.layout(), pool);
+        Runnable train = () -> {
+            model.forward(x, batch, t);
+            model.loss(y, w);
+            model.zeroGradients();
+            model.backward();
+            opt.step(model.parameters(), model.gradients(), 1e-4);
+        };
+        Runnable score = () -> {
+            model.forward(x, batch, t);
+            model.loss(y, w);
+        };
+        int half = Math.max(1, t / 2);
+        int[][] prompts = new int[batch][half];
+        for (int[] p : prompts) for (int i = 0; i < half; i++) p[i] = rng.nextInt(cfg.vocab());
+        Runnable sample = () -> model.sample(prompts, t - half + 1, -1, Sampler.ANCESTRAL, new SplittableRandom(seed));
+        double trainS = time(train, steps), scoreS = time(score, steps);
+        double sampleS = time(sample, Math.max(1, steps / 5));
+        return new Result(n / trainS, n / scoreS, (double) batch * (t - half + 1) / sampleS);
+    }
+
+    /** Seconds per call, after 3 warm-up calls. */
+    private static double time(Runnable r, int steps) {
+        for (int i = 0; i < 3; i++) r.run();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) r.run();
+        return (System.nanoTime() - t0) / 1e9 / steps;
+    }
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2, steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        try (Parallel pool = new Parallel(threads)) {
+            Result r = run(GptConfig.torchBenchDefaults(), 32, steps, pool, 0);
+            System.out.printf("threads=%d train %.0f tok/s, score %.0f tok/s, sample %.0f tok/s%n",
+                    threads, r.trainTokensPerS(), r.scoreTokensPerS(), r.sampleTokensPerS());
+            try (Parallel one = new Parallel(1)) {
+                System.out.printf("gemm 256^3 one core %.1f GFLOP/s; %d threads: 256^3 %.1f, 1024^3 %.1f GFLOP/s%n",
+                        GemmBenchmark.gflops(one, 256, 1.0), threads, GemmBenchmark.gflops(pool, 256, 1.0),
+                        GemmBenchmark.gflops(pool, 1024, 1.0));
+            }
+        }
+    }
+}

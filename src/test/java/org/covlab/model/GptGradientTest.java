@@ -1,0 +1,131 @@
+package org.covlab.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.covlab.tensor.Parallel;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The full backward pass against central finite differences of the loss, on a tiny model whose every
+ * parameter is random (LayerNorm weights included), so no gradient is trivially zero. The loss is float32,
+ * so the step is large (1e-2) and the relative error is floored at 5e-3 in the denominator: a difference
+ * quotient carries about 1e-5 of float noise, which would otherwise fail gradients that are exactly zero
+ * (the key bias, which softmax ignores).
+ */
+class GptGradientTest {
+
+    static final GptConfig TINY = new GptConfig(7, 40, 2, 2, 8);
+
+    /** Every parameter N(0, std): larger than the training init so that all paths carry signal. */
+    static Gpt randomModel(GptConfig cfg, Parallel pool, long seed, double std) {
+        Gpt m = new Gpt(cfg, pool);
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] p = m.parameters();
+        for (int i = 0; i < p.length; i++) p[i] = (float) (rng.nextGaussian() * std);
+        for (ParameterLayout.Tensor t : m.layout().tensors()) {
+            if (t.name().contains("ln") && t.name().endsWith("weight")) {
+                for (int i = t.offset(); i < t.offset() + t.size(); i++) p[i] += 1f;
+            }
+        }
+        return m;
+    }
+
+    @Test void backwardMatchesFiniteDifferencesOnEveryTensor() {
+        Gpt m = randomModel(TINY, Parallel.SERIAL, 5, 0.4);
+        int b = 2, t = 40;                                      // crosses the attention's query blocks
+        SplittableRandom rng = new SplittableRandom(9);
+        int[] tokens = new int[b * t], targets = new int[b * t];
+        float[] weights = new float[b * t];
+        for (int i = 0; i < b * t; i++) {
+            tokens[i] = rng.nextInt(TINY.vocab());
+            targets[i] = rng.nextInt(TINY.vocab());
+            weights[i] = i % 4 == 0 ? 0f : 1f;                 // a mask: some positions carry no loss
+        }
+        m.zeroGradients();
+        m.forward(tokens, b, t);
+        m.loss(targets, weights);
+        m.backward();
+        float[] p = m.parameters(), g = m.gradients().clone();
+        double h = 1e-2, worstRel = 0;
+        int checked = 0;
+        for (ParameterLayout.Tensor tensor : m.layout().tensors()) {
+            double tensorWorst = 0;
+            for (int s = 0; s < 6; s++) {
+                int i = tensor.offset() + rng.nextInt(tensor.size());
+                float saved = p[i];
+                p[i] = (float) (saved + h);
+                double up = lossAt(m, tokens, targets, weights, b, t);
+                p[i] = (float) (saved - h);
+                double down = lossAt(m, tokens, targets, weights, b, t);
+                p[i] = saved;
+                double numeric = (up - down) / (2 * h), analytic = g[i];
+                double err = Math.abs(numeric - analytic);
+                double rel = err / Math.max(Math.abs(numeric) + Math.abs(analytic), 5e-3);
+                tensorWorst = Math.max(tensorWorst, rel);
+                checked++;
+            }
+            worstRel = Math.max(worstRel, tensorWorst);
+            assertThat(tensorWorst).as(tensor.name()).isLessThan(1e-2);
+        }
+        System.out.printf("GPT backward vs central differences: %d parameters in %d tensors, max rel error %.3g%n",
+                checked, m.layout().tensors().size(), worstRel);
+    }
+
+    @Test void maskedPositionsDoNotChangeLossOrGradients() {
+        Gpt m = randomModel(TINY, Parallel.SERIAL, 6, 0.3);
+        int b = 2, t = 5;
+        int[] tokens = {1, 2, 3, 4, 5, 6, 0, 1, 2, 3}, targets = {2, 3, 4, 5, 6, 0, 1, 2, 3, 4};
+        float[] weights = {0, 0, 1, 1, 1, 0, 1, 1, 0, 1};
+        m.zeroGradients();
+        m.forward(tokens, b, t);
+        double loss = m.loss(targets, weights);
+        m.backward();
+        float[] g = m.gradients().clone();
+        int[] other = targets.clone();
+        other[0] = 6;
+        other[5] = 1;
+        other[8] = 0;
+        m.zeroGradients();
+        m.forward(tokens, b, t);
+        assertThat(m.loss(other, weights)).isEqualTo(loss);
+        m.backward();
+        assertThat(m.gradients()).containsExactly(g);
+        assertThatThrownBy(m::logits).isInstanceOf(IllegalStateException.class);   // backward reused their memory
+        assertThatThrownBy(m::backward).isInstanceOf(IllegalStateException.class);  // needs a new forward and loss
+    }
+
+    @Test void trainingStepIsBitIdenticalForOneAndTwoThreads() {
+        GptConfig cfg = new GptConfig(11, 40, 2, 2, 48);
+        int b = 4, t = 40;
+        SplittableRandom rng = new SplittableRandom(10);
+        int[] tokens = new int[b * t], targets = new int[b * t];
+        float[] weights = new float[b * t];
+        for (int i = 0; i < b * t; i++) {
+            tokens[i] = rng.nextInt(cfg.vocab());
+            targets[i] = rng.nextInt(cfg.vocab());
+            weights[i] = 1f;
+        }
+        float[][] grads = new float[2][];
+        double[] losses = new double[2];
+        try (Parallel two = new Parallel(2)) {
+            Parallel[] pools = {Parallel.SERIAL, two};
+            for (int k = 0; k < 2; k++) {
+                Gpt m = randomModel(cfg, pools[k], 8, 0.2);
+                m.zeroGradients();
+                m.forward(tokens, b, t);
+                losses[k] = m.loss(targets, weights);
+                m.backward();
+                grads[k] = m.gradients().clone();
+            }
+        }
+        assertThat(losses[1]).isEqualTo(losses[0]);
+        assertThat(grads[1]).containsExactly(grads[0]);
+    }
+
+    private static double lossAt(Gpt m, int[] tokens, int[] targets, float[] weights, int b, int t) {
+        m.forward(tokens, b, t);
+        return m.loss(targets, weights);
+    }
+}

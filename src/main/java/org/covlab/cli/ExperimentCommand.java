@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {LinearHorizonCommand.class, LinearSamplesCommand.class, TournamentVsMleCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab experiment linear-horizon --quick",
+                "  ./covlab experiment linear-samples --quick",
+                "  ./covlab experiment tournament-vs-mle --quick",
                 "  ./covlab experiment linear-horizon --seeds 5 --out runs/lh"})
 public final class ExperimentCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

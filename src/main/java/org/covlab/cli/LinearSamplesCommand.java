@@ -11,13 +11,14 @@ import picocli.CommandLine.Option;
 
 /** {@code covlab experiment linear-samples}: the MLE's KL and Cov_N against the sample size n. */
 @Command(name = "linear-samples", mixinStandardHelpOptions = true,
-        description = {"Fit the MLE on n samples of the autoregressive linear model (Prop. 3.2, pivotal tokens, Prop. 4.1(b);",
-                "H in {8,32,128}, n in {16,64,256,1024,4096}) and measure exact KL, cross-entropy and Cov_N (N = 2, 4, 16,",
-                "256). Reports log-log rates in n, KL·n/H and Cov_N·n·log N: Prop. 3.2 and Thm 4.1/4.2 predict KL growing",
-                "with H/n and Cov_N shrinking like 1/(n log N) with no H.",
-                "Seeds default to " + LinearSamplesCommand.QUICK_SEEDS + " (--quick, n up to 1024, about a minute on 2 cores) and "
-                        + LinearSamplesCommand.FULL_SEEDS + " (full, a few minutes):",
-                "the MLE on Prop. 3.2 either sees the rare prompt or not, so means need many seeds."},
+        description = {"Fit the MLE on n samples of the autoregressive linear model: Prop. 3.2, pivotal tokens",
+                "and Prop. 4.1(b); H in {8,32,128}, n in {16,64,256,1024,4096}. Measures exact KL, cross-entropy",
+                "and Cov_N (N = 2, 4, 16, 256), and reports log-log rates in n, KL·n/H and Cov_N·n·log N.",
+                "Prop. 3.2 and Thm 4.1/4.2 predict KL growing with H/n, Cov_N shrinking like 1/(n log N), no H.",
+                "Seeds default to " + LinearSamplesCommand.QUICK_SEEDS + " with --quick (n up to 1024, about a minute on 2 cores) and to "
+                        + LinearSamplesCommand.FULL_SEEDS + " for the",
+                "full run (a few minutes): on Prop. 3.2 the MLE either sees the rare prompt or not, so means",
+                "need many seeds."},
         footer = {"", "Examples:",
                 "  ./covlab experiment linear-samples --quick",
                 "  ./covlab experiment linear-samples --seeds 16 --out runs/ls",

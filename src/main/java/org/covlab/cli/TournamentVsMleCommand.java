@@ -11,12 +11,12 @@ import picocli.CommandLine.Option;
 
 /** {@code covlab experiment tournament-vs-mle}: the coverage tournaments against the MLE on Prop. 4.1's instances. */
 @Command(name = "tournament-vs-mle", mixinStandardHelpOptions = true,
-        description = {"On the Prop. 4.1(a) and (b) instances, with one finite class Pi each, compare the true coverage",
-                "Cov_{N^(1+a)} (a = 0.1) of four choices: mle, simple-tournament (Eq. 29), offset-tournament (Eq. 32)",
-                "and best-in-class, for n in {16,64,256,1024} and N in {16,64,256}. Thm 6.3/6.4 predict that the",
-                "tournaments avoid the MLE's fine-grained term and keep only a coarse one.",
-                "Seeds default to " + TournamentVsMleCommand.QUICK_SEEDS + " (--quick: n up to 256, N in {16,256}, about a minute on 2 cores) and "
-                        + TournamentVsMleCommand.FULL_SEEDS + " (full, a few minutes)."},
+        description = {"On the Prop. 4.1(a) and (b) instances, with one finite class Pi each, compare the true",
+                "coverage Cov_{N^(1+a)} (a = 0.1) of four choices from Pi: mle, simple-tournament (Eq. 29),",
+                "offset-tournament (Eq. 32) and best-in-class, for n in {16,64,256,1024} and N in {16,64,256}.",
+                "Thm 6.3/6.4 predict that the tournaments avoid the MLE's fine-grained term.",
+                "Seeds default to " + TournamentVsMleCommand.QUICK_SEEDS + " with --quick (n up to 256, N in {16,256}, under a minute on 2 cores)",
+                "and to " + TournamentVsMleCommand.FULL_SEEDS + " for the full run (a few minutes)."},
         footer = {"", "Examples:",
                 "  ./covlab experiment tournament-vs-mle --quick",
                 "  ./covlab experiment tournament-vs-mle --seeds 32 --out runs/tvm",

@@ -31,7 +31,7 @@ public final class LinearSamplesReport {
 
     /** Builds the plots into {@code dir} and returns the report section. */
     public static Section section(CsvTable t, Path dir, Map<String, Object> settings) {
-        Section.Builder s = Section.builder("Linear testbed: rates in the sample size n (MLE)",
+        Section.Builder s = Section.builder("Linear testbed: MLE rates in n",
                 "Does the MLE's KL grow with H/n while its coverage Cov_N shrinks like 1/(n log N) with no H "
                         + "(Prop. 3.2, Thm 4.1, Thm 4.2)?");
         List<String> instances = MetricsView.distinct(t, "instance");

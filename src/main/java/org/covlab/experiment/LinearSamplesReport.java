@@ -53,9 +53,9 @@ public final class LinearSamplesReport {
             double[] ns = curve(t, instance, hs.get(0), "kl")[0];
             int hMax = hs.get(hs.size() - 1);
             double d = t.rows().stream().filter(r -> r.get("instance").equals(instance)).findFirst().orElseThrow().number("d");
-            kl.dashed("d/(2n): a regular parametric MLE's KL, no H", ns, map(ns, n -> d / (2 * n)));
+            kl.dashed("d/(2n): parametric MLE, no H", ns, map(ns, n -> d / (2 * n)));
             if (instance.equals("prop3.2"))
-                kl.dashed("H/(4n) at H = " + hMax + " (Prop. 3.2 bound, w.p. >= 1/4)", ns, map(ns, n -> hMax / (4 * n)));
+                kl.dashed("H/(4n) at H = " + hMax + " (Prop. 3.2)", ns, map(ns, n -> hMax / (4 * n)));
             cv.dashed("1/(n log 16)", ns, map(ns, n -> 1 / (n * Math.log(LinearSamples.HEADLINE_N))));
             Plot scaled = Plot.titled(instance + ": Cov_N · n · log N against n, H = " + hMax).xTitle("n (samples)")
                     .yTitle("Cov_N · n · log N").logX().logY();

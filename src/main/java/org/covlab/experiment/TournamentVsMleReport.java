@@ -56,7 +56,7 @@ public final class TournamentVsMleReport {
                         default -> p.line(m, c[0], c[1]);
                     }
                 }
-                if (ns != null) p.dashed("log(|Pi|/delta)/n, delta = 0.1 (Thm 6.4's rate)", ns,
+                if (ns != null) p.dashed("log(|Pi|/0.1)/n (Thm 6.4's rate)", ns,
                         java.util.Arrays.stream(ns).map(n -> Math.log(K / DELTA) / n).toArray());
                 s.plot(p.write(dir, "coverage_vs_n_" + instance + "_N" + N.replace(".0", "")), instance + ", N = " + N.replace(".0", "")
                         + ": exact coverage at N^(1+a) of each method's choice, mean over seeds (the MLE with its min-max band; "

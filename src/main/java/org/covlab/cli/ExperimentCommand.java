@@ -6,9 +6,11 @@ import picocli.CommandLine.Command;
 /** {@code covlab experiment NAME}: the named, reproducible experiments. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Run a named experiment into a run folder (config.json, metrics.csv, plots, results.json, report.html).",
-        subcommands = {LinearHorizonCommand.class},
+        subcommands = {LinearHorizonCommand.class, LinearSamplesCommand.class, TournamentVsMleCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab experiment linear-horizon --quick",
+                "  ./covlab experiment linear-samples --quick",
+                "  ./covlab experiment tournament-vs-mle --quick",
                 "  ./covlab experiment linear-horizon --seeds 5 --out runs/lh"})
 public final class ExperimentCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

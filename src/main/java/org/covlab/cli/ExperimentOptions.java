@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** The options every experiment shares: seeds, output folder, resume, threads. */
 public final class ExperimentOptions {
 
-    @Option(names = "--seeds", paramLabel = "K", description = "Seeds per setting (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", paramLabel = "K", description = "Seeds per setting (default: ${DEFAULT-VALUE}, unless the experiment says otherwise).")
     int seeds = 3;
 
     @Option(names = "--seed", paramLabel = "S", description = "Master seed; every stream derives from it (default: ${DEFAULT-VALUE}).")
@@ -20,6 +20,11 @@ public final class ExperimentOptions {
 
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all ${DEFAULT-VALUE} cores).")
     int threads = Runtime.getRuntime().availableProcessors();
+
+    /** The user's --seeds, or the experiment's own default when it was not given. */
+    int seedsOr(picocli.CommandLine cli, int experimentDefault) {
+        return cli.getParseResult().hasMatchedOption("--seeds") ? seeds : experimentDefault;
+    }
 
     /** Checks the numbers a user typed; picocli reports the message with exit code 2. */
     void validate(picocli.CommandLine cli) {

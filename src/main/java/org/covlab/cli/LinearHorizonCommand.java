@@ -1,6 +1,7 @@
 package org.covlab.cli;
 
 import java.util.concurrent.Callable;
+import org.covlab.experiment.ExperimentRun;
 import org.covlab.experiment.LinearHorizon;
 import org.covlab.experiment.LinearHorizonRun;
 import picocli.CommandLine;
@@ -30,7 +31,7 @@ public final class LinearHorizonCommand implements Callable<Integer> {
         options.validate(spec.commandLine());
         LinearHorizon.Settings s = quick ? LinearHorizon.Settings.quick(options.seeds, options.threads)
                 : LinearHorizon.Settings.full(options.seeds, options.threads);
-        LinearHorizonRun.Outcome done = LinearHorizonRun.run(s, quick, options.seed, options.out, options.resume);
+        ExperimentRun.Outcome done = LinearHorizonRun.run(s, quick, options.seed, options.out, options.resume);
         System.out.println(done.report().summary().render());
         System.out.println("report: " + done.dir().resolve("report.html"));
         return 0;

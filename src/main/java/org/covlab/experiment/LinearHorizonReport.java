@@ -3,10 +3,8 @@ package org.covlab.experiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Plot;
 import org.covlab.report.Section;
@@ -54,21 +52,8 @@ public final class LinearHorizonReport {
 
     /** Mean and min-max band over seeds of a column against the step, at one (instance, method, H). */
     static double[][] curve(CsvTable t, String instance, String method, int H, String column) {
-        Map<Long, List<Double>> byStep = new TreeMap<>();
-        for (CsvTable.Row r : t.rows()) {
-            if (r.get("instance").equals(instance) && r.get("method").equals(method) && r.integer("H") == H)
-                byStep.computeIfAbsent(r.integer("step"), k -> new ArrayList<>()).add(r.number(column));
-        }
-        double[][] c = new double[4][byStep.size()];
-        int i = 0;
-        for (var e : byStep.entrySet()) {
-            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
-            c[0][i] = e.getKey();
-            c[1][i] = Quantiles.mean(v);
-            c[2][i] = Quantiles.of(v, 0);
-            c[3][i++] = Quantiles.of(v, 1);
-        }
-        return c;
+        return MetricsView.band(t, r -> r.get("instance").equals(instance) && r.get("method").equals(method) && r.integer("H") == H,
+                "step", column);
     }
 
     /** Builds the plots into {@code dir} and returns the report section. */
@@ -218,15 +203,7 @@ public final class LinearHorizonReport {
         return h;
     }
 
-    static List<String> distinct(CsvTable t, String column) {
-        TreeSet<String> set = new TreeSet<>((a, b) -> {
-            try { return Double.compare(Double.parseDouble(a), Double.parseDouble(b)); }
-            catch (NumberFormatException e) { return a.compareTo(b); }
-        });
-        List<String> inOrder = new ArrayList<>();
-        for (CsvTable.Row r : t.rows()) if (set.add(r.get(column))) inOrder.add(r.get(column));
-        return column.equals("instance") || column.equals("method") ? inOrder : new ArrayList<>(set);
-    }
+    private static List<String> distinct(CsvTable t, String column) { return MetricsView.distinct(t, column); }
 
     private static boolean has(CsvTable t, String instance, String method) {
         return t.rows().stream().anyMatch(r -> r.get("instance").equals(instance) && r.get("method").equals(method));
@@ -254,7 +231,5 @@ public final class LinearHorizonReport {
 
     private static double[] values(Map<Integer, Double> m) { return m.values().stream().mapToDouble(Double::doubleValue).toArray(); }
 
-    static String fmt(double v) {
-        return Double.isNaN(v) ? "n/a" : Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
-    }
+    private static String fmt(double v) { return MetricsView.fmt(v); }
 }

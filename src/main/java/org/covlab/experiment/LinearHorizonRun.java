@@ -3,9 +3,6 @@ package org.covlab.experiment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.covlab.report.HtmlReport;
-import org.covlab.report.RunFolder;
-import org.covlab.report.Section;
 
 /** Runs linear-horizon into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
 public final class LinearHorizonRun {
@@ -14,27 +11,17 @@ public final class LinearHorizonRun {
     /** The settings and the master seed, as written to config.json. */
     public record Config(String experiment, long seed, boolean quick, LinearHorizon.Settings settings) {}
 
-    /** What a run leaves: its folder, its report section and the one-section report written there. */
-    public record Outcome(Path dir, Section section, HtmlReport report) {}
-
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/linear-horizon-*). */
-    public static Outcome run(LinearHorizon.Settings s, boolean quick, long seed, Path out, boolean resume) {
-        RunFolder run = RunFolder.open(LinearHorizon.NAME, seed, out, resume);
-        run.writeConfig(new Config(LinearHorizon.NAME, seed, quick, s));
-        System.err.println("covlab: linear-horizon -> " + run.dir());
-        LinearHorizon.Tables tables;
-        try (var p = run.phase("train-and-evaluate")) {
-            tables = LinearHorizon.run(s, run);
-        }
-        Section section;
-        try (var p = run.phase("plots")) {
-            section = LinearHorizonReport.section(tables, run.dir(), settings(s, seed, quick));
-        }
-        run.put("claims", section.claims());
-        RunFolder.Results results = run.finish();
-        HtmlReport report = HtmlReport.builder("covlab: linear-horizon").meta(results).section(section).build();
-        report.write(run.file("report.html"));
-        return new Outcome(run.dir(), section, report);
+    public static ExperimentRun.Outcome run(LinearHorizon.Settings s, boolean quick, long seed, Path out, boolean resume) {
+        return ExperimentRun.run(LinearHorizon.NAME, seed, out, resume, new Config(LinearHorizon.NAME, seed, quick, s), run -> {
+            LinearHorizon.Tables tables;
+            try (var p = run.phase("train-and-evaluate")) {
+                tables = LinearHorizon.run(s, run);
+            }
+            try (var p = run.phase("plots")) {
+                return LinearHorizonReport.section(tables, run.dir(), settings(s, seed, quick));
+            }
+        });
     }
 
     static Map<String, Object> settings(LinearHorizon.Settings s, long seed, boolean quick) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.model.AutoregressiveModel;
@@ -121,6 +122,28 @@ public record LinearInstance(String name, LinearTask task, FeatureMap features, 
             }
         }
         return out;
+    }
+
+    /**
+     * Exact log-ratio records for a Markov linear model at any H: one record per atom of the law of
+     * (log pi_D(y|x), log model(y|x)) under y ~ pi_D(.|x) ({@link MarkovDp#logProbPairs}), weight mu(x) times the
+     * atom's mass. Cov_N, KL and CE from them are exact (up to 2^-32 in a log-prob); empty when the model is not a
+     * Markov linear model or some prompt needs more than {@code maxAtoms} atoms per position (use {@link #records}).
+     */
+    public Optional<List<LogRatioRecord>> exactRecords(AutoregressiveModel model, int maxAtoms) {
+        LinearSoftmaxModel q = markovOrNull(model);
+        if (q == null) return Optional.empty();
+        List<LogRatioRecord> out = new ArrayList<>();
+        List<Prompt> prompts = task.prompts();
+        for (int i = 0; i < prompts.size(); i++) {
+            Prompt x = prompts.get(i);
+            var atoms = MarkovDp.logProbPairs(dataModel(), q, x.tokens(), H, maxAtoms);
+            if (atoms.isEmpty()) return Optional.empty();
+            int j = 0;
+            for (MarkovDp.LogProbAtom a : atoms.get())
+                out.add(new LogRatioRecord(x.group() + "#" + j++, x.group(), task.mass(i) * a.mass(), a.logP(), a.logQ()));
+        }
+        return Optional.of(out);
     }
 
     private interface PerPrompt { double at(int[] prompt); }

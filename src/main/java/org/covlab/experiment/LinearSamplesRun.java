@@ -1,0 +1,25 @@
+package org.covlab.experiment;
+
+import java.nio.file.Path;
+import org.covlab.report.CsvTable;
+
+/** Runs linear-samples into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
+public final class LinearSamplesRun {
+    private LinearSamplesRun() {}
+
+    /** The settings and the master seed, as written to config.json. */
+    public record Config(String experiment, long seed, boolean quick, LinearSamples.Settings settings) {}
+
+    /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/linear-samples-*). */
+    public static ExperimentRun.Outcome run(LinearSamples.Settings s, boolean quick, long seed, Path out, boolean resume) {
+        return ExperimentRun.run(LinearSamples.NAME, seed, out, resume, new Config(LinearSamples.NAME, seed, quick, s), run -> {
+            CsvTable metrics;
+            try (var p = run.phase("fit-and-evaluate")) {
+                metrics = LinearSamples.run(s, run);
+            }
+            try (var p = run.phase("plots")) {
+                return LinearSamplesReport.section(metrics, run.dir(), LinearSamplesReport.settings(s, seed, quick));
+            }
+        });
+    }
+}

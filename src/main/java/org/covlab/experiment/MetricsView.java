@@ -1,0 +1,65 @@
+package org.covlab.experiment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.covlab.report.CsvTable;
+
+/**
+ * What every experiment report reads off its {@code metrics.csv}: the distinct values of a column, the mean over
+ * seeds with a min-max band against an x column, and numbers formatted for claims and tables.
+ */
+public final class MetricsView {
+    private MetricsView() {}
+
+    /** The distinct values of a column: numeric ones sorted by value, text ones (instance, method) in first-seen order. */
+    public static List<String> distinct(CsvTable t, String column) {
+        List<String> inOrder = new ArrayList<>();
+        TreeSet<String> seen = new TreeSet<>();
+        boolean numeric = true;
+        for (CsvTable.Row r : t.rows()) {
+            String v = r.get(column);
+            if (seen.add(v)) inOrder.add(v);
+            numeric &= isNumber(v);
+        }
+        if (numeric) inOrder.sort((a, b) -> Double.compare(Double.parseDouble(a), Double.parseDouble(b)));
+        return inOrder;
+    }
+
+    /**
+     * Over the rows that match {@code where}, grouped by the value of column {@code x} (ascending): {x, mean of y,
+     * min of y, max of y}, i.e. the mean over seeds and its band. NaN values are ignored. // (4, distinct x)
+     */
+    public static double[][] band(CsvTable t, Predicate<CsvTable.Row> where, String x, String y) {
+        Map<Double, List<Double>> byX = new TreeMap<>();
+        for (CsvTable.Row r : t.rows()) if (where.test(r)) byX.computeIfAbsent(r.number(x), k -> new ArrayList<>()).add(r.number(y));
+        double[][] c = new double[4][byX.size()];
+        int i = 0;
+        for (var e : byX.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+            c[0][i] = e.getKey();
+            c[1][i] = Quantiles.mean(v);
+            c[2][i] = Quantiles.of(v, 0);
+            c[3][i++] = Quantiles.of(v, 1);
+        }
+        return c;
+    }
+
+    /** Three significant digits (no exponent below 100), "n/a" for NaN. */
+    public static String fmt(double v) {
+        return Double.isNaN(v) ? "n/a" : Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException | NullPointerException e) {
+            return false;
+        }
+    }
+}

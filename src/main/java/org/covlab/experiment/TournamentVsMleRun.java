@@ -1,0 +1,25 @@
+package org.covlab.experiment;
+
+import java.nio.file.Path;
+import org.covlab.report.CsvTable;
+
+/** Runs tournament-vs-mle into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
+public final class TournamentVsMleRun {
+    private TournamentVsMleRun() {}
+
+    /** The settings and the master seed, as written to config.json. */
+    public record Config(String experiment, long seed, boolean quick, TournamentVsMle.Settings settings) {}
+
+    /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/tournament-vs-mle-*). */
+    public static ExperimentRun.Outcome run(TournamentVsMle.Settings s, boolean quick, long seed, Path out, boolean resume) {
+        return ExperimentRun.run(TournamentVsMle.NAME, seed, out, resume, new Config(TournamentVsMle.NAME, seed, quick, s), run -> {
+            CsvTable metrics;
+            try (var p = run.phase("select-and-evaluate")) {
+                metrics = TournamentVsMle.run(s, run);
+            }
+            try (var p = run.phase("plots")) {
+                return TournamentVsMleReport.section(metrics, run.dir(), TournamentVsMleReport.settings(s, seed, quick));
+            }
+        });
+    }
+}

@@ -73,7 +73,6 @@ public final class EvalRun {
         run.writeConfig(c);
         Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, c.promptsPerClass(), c.seed());
         List<WeightedSequence> seqs = ExactEval.supportSequences(task, prompts);
-        int need = task.maxPromptLength() + task.maxResponseLength() - 1;
         List<Row> rows = new ArrayList<>();
         long scored = 0;
         try (Parallel pool = new Parallel(threads);
@@ -82,10 +81,7 @@ public final class EvalRun {
             long t0 = System.nanoTime();
             for (Checkpoints.Entry e : entries) {
                 Checkpoint ck = Checkpoint.read(e.dir());
-                if (ck.config().model().vocab() < task.vocabSize() || ck.config().model().ctx() < need) {
-                    throw InputException.at(e.dir().resolve(Checkpoint.CONFIG), 0, "model", "vocab " + ck.config().model().vocab()
-                            + ", ctx " + ck.config().model().ctx() + " cannot score " + task + " (needs vocab " + task.vocabSize() + ", ctx " + need + ")");
-                }
+                requireFits(ck, task);
                 Gpt model = ck.loadModel(pool);
                 List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
                 writeRecords(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records);
@@ -104,6 +100,16 @@ public final class EvalRun {
             HtmlReport.builder("covlab: exact evaluation of checkpoints").meta(results).section(section).build().write(run.file("report.html"));
         }
         return rows;
+    }
+
+    /** The checkpoint's model must have the task's tokens and room for its longest prompt + response - 1. */
+    public static void requireFits(Checkpoint ck, GraphTask task) {
+        int need = task.maxPromptLength() + task.maxResponseLength() - 1;
+        var m = ck.config().model();
+        if (m.vocab() < task.vocabSize() || m.ctx() < need) {
+            throw InputException.at(ck.dir().resolve(Checkpoint.CONFIG), 0, "model", "vocab " + m.vocab() + ", ctx " + m.ctx()
+                    + " cannot run " + task + " (needs vocab " + task.vocabSize() + ", ctx " + need + ")");
+        }
     }
 
     static void writeRecords(Path file, List<LogRatioRecord> records) {

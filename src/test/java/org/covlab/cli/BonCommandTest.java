@@ -96,8 +96,8 @@ class BonCommandTest {
             assertThat(r.err()).startsWith("covlab: ");
             assertThat(r.out()).isEmpty();
         }
-        assertThat(bon("--task", "fig2", "--checkpoint", "c").err()).contains("arrive with the GPT");
-        assertThat(bon("--task", "fig2").err()).contains("no model for them yet");
+        assertThat(bon("--task", "fig2", "--checkpoint", "c").err()).contains("c: no such checkpoint folder");
+        assertThat(bon("--task", "fig2").err()).contains("need a transformer --checkpoint");
         assertThat(bon("--model", "linear:bernoulli", "--task", "nope").err()).contains("'nope'");
     }
 

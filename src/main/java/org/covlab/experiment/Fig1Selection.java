@@ -78,6 +78,7 @@ public final class Fig1Selection {
 
     /**
      * @param scale           the named size (recorded in config.json)
+     * @param H               intermediate layers of the graphs (the paper's L = 8)
      * @param seeds           independent pre-train + fine-tune runs
      * @param layers          transformer blocks
      * @param heads           attention heads
@@ -97,12 +98,12 @@ public final class Fig1Selection {
      * @param onPolicy        M, on-policy samples per prompt and checkpoint for the offset tournament
      * @param passCheckPrompts prompts for the sampled Pass@N check
      */
-    public record Settings(Scale scale, int seeds, int layers, int heads, int dModel, int batch,
+    public record Settings(Scale scale, int H, int seeds, int layers, int heads, int dModel, int batch,
                            int pretrainSteps, double pretrainLr, int pretrainWarmup, int pretrainDataset,
                            int finetuneSteps, double finetuneLr, int checkpointEvery, int promptsPerClass,
                            int selectionPairs, double offsetA, int offsetPairs, int onPolicy, int passCheckPrompts) {
         public Settings {
-            if (seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1 || pretrainSteps < 1 || finetuneSteps < 1
+            if (H < 2 || seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1 || pretrainSteps < 1 || finetuneSteps < 1
                     || checkpointEvery < 1 || pretrainDataset < 1 || pretrainWarmup < 0 || promptsPerClass < 1 || selectionPairs < 1
                     || offsetPairs < 1 || offsetPairs > selectionPairs || onPolicy < 1 || passCheckPrompts < 1
                     || !(pretrainLr > 0) || !(finetuneLr > 0) || !(offsetA >= 0))
@@ -112,11 +113,11 @@ public final class Fig1Selection {
         /** The named sizes; the paper's from section 4.2, small and demo tuned as docs/results-figures.md says. */
         public static Settings of(Scale scale, Integer seeds) {
             return switch (scale) {
-                case DEMO -> new Settings(scale, or(seeds, 1), 2, 2, 64, 32, 600, 2e-3, 50, 512_000, 300, 2e-4, 20, 64,
+                case DEMO -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 1500, 5e-3, 100, 64_000, 600, 2.5e-4, 50, 64,
                         512, A, 64, 1, 128);
-                case SMALL -> new Settings(scale, or(seeds, 1), 2, 2, 64, 32, 3000, 2e-3, 50, 512_000, 600, 2e-4, 40, 128,
+                case SMALL -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 5000, 5e-3, 100, 64_000, 1500, 2.5e-4, 100, 128,
                         1024, A, 128, 1, 256);
-                case PAPER -> new Settings(scale, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000, TrainConfig.PAPER_LR, 0,
+                case PAPER -> new Settings(scale, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000, TrainConfig.PAPER_LR, 0,
                         TrainConfig.PAPER_DATASET, 50_000, 5e-6, 1000, 1024, 4096, A, 512, 2, 1024);
             };
         }
@@ -226,39 +227,55 @@ public final class Fig1Selection {
 
     /** Step 1: pre-train, then fine-tune with an exact evaluation at every checkpoint; rows of {@link #header()}. */
     static List<Object[]> train(Settings s, RunFolder run, int seed, int threads) {
-        GraphTask pre = GraphTasks.byName(GraphTasks.FIG1_PRETRAIN, null), fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, null);
-        Seeds seeds = new Seeds(run.seed()).child("fig1/seed" + seed);
-        long preSeed = seeds.child("pretrain").master(), fineSeed = seeds.child("finetune").master();
+        try (Parallel pool = new Parallel(threads)) {
+            pretrain(s, run, seed, pool);
+            return finetune(s, run, seed, pool, evaluation(s, run.seed(), seed));
+        }
+    }
+
+    /** Pre-trains (or resumes) seed's model on fig1-pretrain in {@code cells/s{seed}/pretrain}; its rows go to pretrain.csv. */
+    static void pretrain(Settings s, RunFolder run, int seed, Parallel pool) {
+        GraphTask pre = GraphTasks.byName(GraphTasks.FIG1_PRETRAIN, s.H()), fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        long preSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("pretrain").master();
         List<WeightedSequence> seqs = evaluationSet(s, fine, run.seed());
+        GptCell.Spec spec = new GptCell.Spec(cellDir(run, seed).resolve("pretrain"), TaskSpec.of(pre), s.pretraining(preSeed),
+                new CheckpointPolicy(Math.max(1, s.pretrainSteps() / 10), 1, 0));
+        GptCell.train(spec, pre, p -> Trainer.initialModel(s.model(pre), preSeed, p), pretrainHeader(), (step, m, loss) -> {
+            double kl = ExactEval.figures(ExactEval.records(fine, m, seqs), new double[0], new int[0]).get(0).kl();
+            return List.<Object[]>of(new Object[] {seed, step, loss, kl});
+        }, pool, NAME + " pre-train seed " + seed);
+    }
+
+    /** Fine-tunes (or resumes) from the pre-trained model in {@code cells/s{seed}/finetune}, evaluating every checkpoint. */
+    static List<Object[]> finetune(Settings s, RunFolder run, int seed, Parallel pool, GptCell.Evaluation eval) {
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        long fineSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("finetune").master();
+        Checkpoint pretrained = GptCell.newest(cellDir(run, seed).resolve("pretrain")).orElseThrow();
+        GptCell.Spec spec = new GptCell.Spec(cellDir(run, seed).resolve("finetune"), TaskSpec.of(fine), s.finetuning(fineSeed),
+                CheckpointPolicy.every(s.checkpointEvery()));
+        return GptCell.train(spec, fine, pretrained::loadModel, header(), eval, pool, NAME + " fine-tune seed " + seed);
+    }
+
+    /** The exact evaluation of a fine-tuning checkpoint against the fine-tuning pi_D: one row of {@link #header()}. */
+    static GptCell.Evaluation evaluation(Settings s, long master, int seed) {
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        List<WeightedSequence> seqs = evaluationSet(s, fine, master);
         double[] ns = NS.stream().mapToDouble(Double::doubleValue).toArray();
         int[] ks = PASS_NS.stream().mapToInt(Integer::intValue).toArray();
-        Path dir = cellDir(run, seed);
-        GptConfig model = s.model(pre);
-        try (Parallel pool = new Parallel(threads)) {
-            GptCell.Spec preSpec = new GptCell.Spec(dir.resolve("pretrain"), TaskSpec.of(pre), s.pretraining(preSeed),
-                    new CheckpointPolicy(Math.max(1, s.pretrainSteps() / 10), 1, 0));
-            GptCell.train(preSpec, pre, p -> Trainer.initialModel(model, preSeed, p), pretrainHeader(), (step, m, loss) -> {
-                double kl = ExactEval.figures(ExactEval.records(fine, m, seqs), ns, ks).get(0).kl();
-                return List.<Object[]>of(new Object[] {seed, step, loss, kl});
-            }, pool, NAME + " pre-train seed " + seed);
-            Checkpoint pretrained = GptCell.newest(preSpec.dir()).orElseThrow();
-            GptCell.Spec fineSpec = new GptCell.Spec(dir.resolve("finetune"), TaskSpec.of(fine), s.finetuning(fineSeed),
-                    CheckpointPolicy.every(s.checkpointEvery()));
-            return GptCell.train(fineSpec, fine, pretrained::loadModel, header(), (step, m, loss) -> {
-                List<ExactEval.Figures> figures = ExactEval.figures(ExactEval.records(fine, m, seqs), ns, ks);
-                ExactEval.Figures mixed = figures.get(0);
-                List<Object> row = new ArrayList<>(List.of(seed, step, loss, mixed.crossEntropy(), mixed.kl()));
-                for (double c : mixed.coverage()) row.add(c);
-                for (double p : mixed.passAtK()) row.add(p);
-                for (String c : CLASSES) row.add(figures.stream().filter(f -> f.group().equals(c)).findFirst().orElseThrow().kl());
-                return List.<Object[]>of(row.toArray());
-            }, pool, NAME + " fine-tune seed " + seed);
-        }
+        return (step, m, loss) -> {
+            List<ExactEval.Figures> figures = ExactEval.figures(ExactEval.records(fine, m, seqs), ns, ks);
+            ExactEval.Figures mixed = figures.get(0);
+            List<Object> row = new ArrayList<>(List.of(seed, step, loss, mixed.crossEntropy(), mixed.kl()));
+            for (double c : mixed.coverage()) row.add(c);
+            for (double p : mixed.passAtK()) row.add(p);
+            for (String c : CLASSES) row.add(figures.stream().filter(f -> f.group().equals(c)).findFirst().orElseThrow().kl());
+            return List.<Object[]>of(row.toArray());
+        };
     }
 
     /** Step 2: the selections of one seed's checkpoints; rows of {@link #selectionHeader()}. */
     static List<Object[]> select(Settings s, RunFolder run, int seed, CsvTable metrics, int threads) {
-        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, null);
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
         Path dir = cellDir(run, seed);
         List<Checkpoints.Entry> entries = GptCell.checkpoints(dir.resolve("finetune"));
         long selSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("select").master();
@@ -306,7 +323,7 @@ public final class Fig1Selection {
 
     /** Step 3: sampled against exact Pass@N for the chosen checkpoints and the first and last; rows of {@link #passCheckHeader()}. */
     static List<Object[]> passCheck(Settings s, RunFolder run, int seed, CsvTable selections, int threads) {
-        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, null);
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
         List<Checkpoints.Entry> entries = GptCell.checkpoints(cellDir(run, seed).resolve("finetune"));
         Set<Integer> steps = new LinkedHashSet<>(List.of(entries.get(0).step()));
         selections.rows().stream().filter(r -> r.integer("seed") == seed).forEach(r -> steps.add((int) r.integer("step")));

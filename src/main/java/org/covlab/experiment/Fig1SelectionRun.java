@@ -44,6 +44,7 @@ public final class Fig1SelectionRun {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scale", s.scale().cliName());
         m.put("master seed", seed);
+        m.put("graphs", s.H() + " intermediate layers (the paper: 8), two of them with two passable nodes");
         m.put("seeds", s.seeds());
         m.put("model", s.layers() + " layers, " + s.heads() + " heads, d " + s.dModel() + "; batch " + s.batch());
         m.put("pre-training (fig1-pretrain)", s.pretrainSteps() + " updates, AdamW lr " + s.pretrainLr()

@@ -81,8 +81,8 @@ public final class Fig2Horizon {
          */
         public static Settings of(Scale scale, Integer seeds) {
             return switch (scale) {
-                case DEMO -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 2, 64, 32, 2e-3, 50, 400, 512_000, 100, 32);
-                case SMALL -> new Settings(scale, PAPER_HORIZONS, or(seeds, 3), 2, 2, 64, 32, 2e-3, 50, 1500, 512_000, 150, 64);
+                case DEMO -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 16, 5e-3, 50, 120, 64_000, 40, 16);
+                case SMALL -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 32, 5e-3, 100, 600, 64_000, 100, 32);
                 case PAPER -> new Settings(scale, PAPER_HORIZONS, or(seeds, 16), 6, 4, 384, TrainConfig.PAPER_BATCH, TrainConfig.PAPER_LR,
                         0, 40_000, TrainConfig.PAPER_DATASET, 1000, 1024);
             };
@@ -142,27 +142,38 @@ public final class Fig2Horizon {
     /** One training run at (H, seed), evaluated at every checkpoint: rows of {@link #header()}. */
     static List<Object[]> cell(Settings s, RunFolder run, String key, int H, int seed, int threads) {
         GraphTask task = GraphTasks.byName(GraphTasks.FIG2, H);
-        Seeds seeds = new Seeds(run.seed());
-        long trainSeed = seeds.child("fig2/H" + H + "/seed" + seed).master();
+        GptCell.Spec spec = spec(s, run, key, H, seed);
+        try (Parallel pool = new Parallel(threads)) {
+            return GptCell.train(spec, task, p -> Trainer.initialModel(s.model(task), spec.training().seed(), p), header(),
+                    evaluation(s, run.seed(), task, seed), pool, NAME + " H=" + H + " seed " + seed);
+        }
+    }
+
+    /** Where and how cell (H, seed) trains: {@code cells/KEY/}, a checkpoint (and evaluation) every evalEvery, the newest kept. */
+    static GptCell.Spec spec(Settings s, RunFolder run, String key, int H, int seed) {
+        long trainSeed = new Seeds(run.seed()).child("fig2/H" + H + "/seed" + seed).master();
+        return new GptCell.Spec(run.file("cells/" + key + "/.keep").getParent(), TaskSpec.of(GraphTasks.byName(GraphTasks.FIG2, H)),
+                s.training(trainSeed), new CheckpointPolicy(s.evalEvery(), 1, 0));
+    }
+
+    /** The exact evaluation of a checkpoint: one row of {@link #header()}. */
+    static GptCell.Evaluation evaluation(Settings s, long master, GraphTask task, int seed) {
         // the same validation prompts for every seed of an H: seeds differ by training only
-        Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, s.promptsPerClass(), seeds.child("fig2/H" + H + "/validation").master());
+        Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, s.promptsPerClass(),
+                new Seeds(master).child("fig2/H" + task.H() + "/validation").master());
         List<WeightedSequence> seqs = ExactEval.supportSequences(task, prompts);
         double[] ns = NS.stream().mapToDouble(Double::doubleValue).toArray();
         int headline = NS.indexOf(HEADLINE_N);
-        GptCell.Spec spec = new GptCell.Spec(run.file("cells/" + key + "/.keep").getParent(), TaskSpec.of(task), s.training(trainSeed),
-                new CheckpointPolicy(s.evalEvery(), 1, 0));
-        try (Parallel pool = new Parallel(threads)) {
-            return GptCell.train(spec, task, p -> Trainer.initialModel(s.model(task), trainSeed, p), header(), (step, model, loss) -> {
-                List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
-                List<ExactEval.Figures> figures = ExactEval.figures(records, ns, new int[0]);
-                ExactEval.Figures mixed = figures.get(0);
-                List<Object> row = new ArrayList<>(List.of(H, seed, step, loss, mixed.crossEntropy(), mixed.kl()));
-                for (double c : mixed.coverage()) row.add(c);
-                for (String c : CLASSES) row.add(byGroup(figures, c).kl());
-                for (String c : CLASSES) row.add(byGroup(figures, c).coverage()[headline]);
-                return List.<Object[]>of(row.toArray());
-            }, pool, NAME + " H=" + H + " seed " + seed);
-        }
+        return (step, model, loss) -> {
+            List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
+            List<ExactEval.Figures> figures = ExactEval.figures(records, ns, new int[0]);
+            ExactEval.Figures mixed = figures.get(0);
+            List<Object> row = new ArrayList<>(List.of(task.H(), seed, step, loss, mixed.crossEntropy(), mixed.kl()));
+            for (double c : mixed.coverage()) row.add(c);
+            for (String c : CLASSES) row.add(byGroup(figures, c).kl());
+            for (String c : CLASSES) row.add(byGroup(figures, c).coverage()[headline]);
+            return List.<Object[]>of(row.toArray());
+        };
     }
 
     private static ExactEval.Figures byGroup(List<ExactEval.Figures> figures, String group) {

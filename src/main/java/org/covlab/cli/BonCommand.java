@@ -5,19 +5,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import org.covlab.bon.BestOfN;
 import org.covlab.bon.BestOfNResult;
 import org.covlab.bon.BestOfNRun;
 import org.covlab.bon.LinearModelSpec;
 import org.covlab.metric.CoverageBounds.RegretBound;
-import org.covlab.model.AutoregressiveModel;
 import org.covlab.report.Json;
 import org.covlab.report.TextTable;
 import org.covlab.task.LinearInstance;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.util.InputException;
-import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -97,13 +94,11 @@ public final class BonCommand implements Callable<Integer> {
         if (H != null && H < 1) throw new InputException("--H: must be >= 1, got " + H);
         LinearModelSpec linear = resolveModel();
         int h = H == null ? DEFAULT_H : H;
-        LinearInstance instance = linear.instance(h);
-        AutoregressiveModel pihat = LinearModelSpec.model(instance, trainSamples, new Seeds(seed).child("train"));
-        BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
-        Supplier<BestOfNResult> measure = () -> BestOfN.measure(instance.task(), pihat, settings);
-        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(new BestOfNRun.Config("bon", instance.task().name(), h,
-                linear.toString(), trainSamples, settings.ns(), prompts, seed, threads), measure, out);
-        BestOfNResult result = run == null ? measure.get() : run.result();
+        BestOfNRun.LinearSetup setup = BestOfNRun.LinearSetup.of(linear, h, trainSamples,
+                new BestOfN.Settings(grid, prompts, seed, threads));
+        LinearInstance instance = setup.instance();
+        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(setup.config(), setup.measure(), out);
+        BestOfNResult result = run == null ? setup.measure().get() : run.result();
 
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) stdout.println(Json.toJson(result.json()));

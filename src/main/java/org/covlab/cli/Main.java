@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "covlab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, ExperimentCommand.class, CoverageCommand.class,
-                PasskCommand.class, BonCommand.class, SelectCommand.class, TaskCommand.class},
+                PasskCommand.class, BonCommand.class, ReportCommand.class, SelectCommand.class, TaskCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab demo                                  # the main job; writes runs/demo-*/report.html",
                 "  ./covlab experiment linear-horizon --quick     # cross-entropy vs coverage as H grows",

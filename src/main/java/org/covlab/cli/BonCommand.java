@@ -42,14 +42,15 @@ import picocli.CommandLine.Spec;
                         + "prop4.1b, prop5.1, propI.1, pivotal) at --H and its MLE fitted on --train-samples samples "
                         + "(0: pi_D itself). Graph tasks (fig1-finetune, fig1-pretrain, fig2) take a GPT --checkpoint "
                         + "from ./covlab train (its task unless --task/--H say otherwise). See docs/best-of-n.md."},
-        footer = {"", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
+        footer = {"", "The --checkpoint example needs the tiny run of './covlab train --help' first.",
+                "", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
                 + "regret_upper (null where Prop. D.6 does not apply) and regret_lower.",
                 "", "Examples:",
                 "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512",
                 "  ./covlab bon --model linear:pivotal:rule=0.2 --N 1,4,16,64 --json",
                 "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
                 "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli",
-                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64   # after ./covlab train --help's example"})
+                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64"})
 public final class BonCommand implements Callable<Integer> {
 
     /** H when --H is absent: the graph tasks' default (Fig. 1's L and Fig. 2's smallest H), used for linear ones too. */

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                         + "report.html."},
         footer = {"", "Examples (the tiny run of './covlab train --help' first):",
                 "  ./covlab eval --checkpoints runs/tiny --prompts 32 --out runs/tiny-eval",
-                "  ./covlab eval --task fig2 --H 8 --checkpoints runs/tiny --prompts 16 --n 2,4,16 --k 1,4 --out runs/tiny-eval2",
+                "  ./covlab eval --task fig2 --H 8 --checkpoints runs/tiny --prompts 16 --n 2,4.6,16 --k 1,4 \\",
+                "      --out runs/tiny-eval2",
                 "  ./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16",
                 "The paper's protocol (1024 prompts per class):",
                 "  ./covlab eval --task fig2 --H 8 --checkpoints runs/fig2-h8 --prompts 1024 --n 2,4,16 --out runs/fig2-h8-eval"})

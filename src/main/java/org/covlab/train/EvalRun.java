@@ -69,6 +69,12 @@ public final class EvalRun {
 
     /** Evaluates each checkpoint into the run folder {@code out} (refused if it exists and is not empty). */
     public static List<Row> run(Config c, GraphTask task, List<Checkpoints.Entry> entries, Path out, int threads) {
+        List<Checkpoint> checkpoints = new ArrayList<>();       // all checked before any work or output
+        for (Checkpoints.Entry e : entries) {
+            Checkpoint ck = Checkpoint.read(e.dir());
+            requireFits(ck, task);
+            checkpoints.add(ck);
+        }
         RunFolder run = RunFolder.open("eval", c.seed(), out, false);
         run.writeConfig(c);
         Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, c.promptsPerClass(), c.seed());
@@ -79,9 +85,7 @@ public final class EvalRun {
              Progress p = Progress.start("eval " + task.name() + " H=" + task.H() + ": " + seqs.size() + " sequences x " + entries.size() + " checkpoints", entries.size());
              RunFolder.Phase phase = run.phase("score")) {
             long t0 = System.nanoTime();
-            for (Checkpoints.Entry e : entries) {
-                Checkpoint ck = Checkpoint.read(e.dir());
-                requireFits(ck, task);
+            for (Checkpoint ck : checkpoints) {
                 Gpt model = ck.loadModel(pool);
                 List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
                 writeRecords(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records);

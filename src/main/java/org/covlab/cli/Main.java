@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512   # Best-of-N and its coverage bounds",
                 "  ./covlab coverage --records examples/records.jsonl --n 2,4,16",
                 "  ./covlab select --method tournament --logprobs examples/select-logprobs.jsonl --n 4",
+                "  ./covlab train --help                          # train the GPT; then eval, sample, bon, select",
                 "  ./covlab help coverage                         # any command's options and examples"})
 public final class Main implements Runnable {
 

@@ -76,12 +76,12 @@ public final class EvalCommand implements Callable<Integer> {
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
                 new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed);
-        List<EvalRun.Row> rows = EvalRun.run(c, graphs, entries, out, threads);
+        EvalRun.Outcome o = EvalRun.run(c, graphs, entries, out, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("Exact metrics on " + graphs.name() + " H=" + graphs.H() + ", " + prompts + " prompts per class, mixed over classes "
                 + graphs.groupWeights() + " (Cov_N: mass under-covered by a factor >= N, lower is better):");
-        stdout.print(EvalRun.table(rows, c).render());
-        stdout.println("per-class rows in metrics.csv; report: " + (out == null ? "runs/eval-*" : out.resolve("report.html")));
+        stdout.print(EvalRun.table(o.rows(), c).render());
+        stdout.println("per-class rows in " + o.dir().resolve(EvalRun.METRICS) + "; report: " + o.dir().resolve("report.html"));
         stdout.flush();
         return 0;
     }

@@ -48,6 +48,9 @@ public final class EvalRun {
     /** One checkpoint's figures (mixed first). */
     public record Row(int step, List<ExactEval.Figures> figures) {}
 
+    /** What an evaluation leaves: its folder and one row per checkpoint. */
+    public record Outcome(Path dir, List<Row> rows) {}
+
     /** The records file of one checkpoint: the foundation's JSONL format. */
     public record RecordLine(String id, double logp_model, double logp_data, double weight, String group) {}
 
@@ -68,7 +71,7 @@ public final class EvalRun {
     }
 
     /** Evaluates each checkpoint into the run folder {@code out} (refused if it exists and is not empty). */
-    public static List<Row> run(Config c, GraphTask task, List<Checkpoints.Entry> entries, Path out, int threads) {
+    public static Outcome run(Config c, GraphTask task, List<Checkpoints.Entry> entries, Path out, int threads) {
         List<Checkpoint> checkpoints = new ArrayList<>();       // all checked before any work or output
         for (Checkpoints.Entry e : entries) {
             Checkpoint ck = Checkpoint.read(e.dir());
@@ -103,7 +106,7 @@ public final class EvalRun {
             RunFolder.Results results = run.finish();
             HtmlReport.builder("covlab: exact evaluation of checkpoints").meta(results).section(section).build().write(run.file("report.html"));
         }
-        return rows;
+        return new Outcome(run.dir(), rows);
     }
 
     /** The checkpoint's model must have the task's tokens and room for its longest prompt + response - 1. */

@@ -98,14 +98,15 @@ public final class EvalRun {
                         scored / ((System.nanoTime() - t0) / 1e9))).step();
             }
         }
+        Section section;
         try (RunFolder.Phase phase = run.phase("report")) {
             metrics(rows, c).write(run.file(METRICS));
             run.put("sequences_per_checkpoint", seqs.size());
             run.put("mixed", mixedJson(rows, c));
-            Section section = section(rows, c, run.dir(), seqs.size());
-            RunFolder.Results results = run.finish();
-            HtmlReport.builder("covlab: exact evaluation of checkpoints").meta(results).section(section).build().write(run.file("report.html"));
+            section = section(rows, c, run.dir(), seqs.size());
         }
+        RunFolder.Results results = run.finish();
+        HtmlReport.builder("covlab: exact evaluation of checkpoints").meta(results).section(section).build().write(run.file("report.html"));
         return new Outcome(run.dir(), rows);
     }
 

@@ -27,8 +27,8 @@ import org.covlab.util.Seeds;
 public final class BestOfNRun {
     private BestOfNRun() {}
 
-    /** The run's settings, as written to config.json. */
-    public record Config(String command, String task, int H, String model, int trainSamples, int[] ns, int prompts,
+    /** The run's settings, as written to config.json; {@code trainSamples} is null for a GPT checkpoint. */
+    public record Config(String command, String task, int H, String model, Integer trainSamples, int[] ns, int prompts,
                          long seed, int threads) {}
 
     /** metrics.csv's columns: regret_upper is empty where Prop. D.6 does not apply, exact and witness_regret where not exact. */
@@ -154,7 +154,7 @@ public final class BestOfNRun {
             upper[i] = r.regretUpper()[i] == null ? Double.NaN : r.regretUpper()[i].value();
             lower[i] = r.regretLower()[i];
         }
-        String what = c.task() + ", " + (c.trainSamples() == 0 ? "pi_D" : "MLE n=" + c.trainSamples());
+        String what = c.task() + ", " + (c.trainSamples() == null ? c.model() : c.trainSamples() == 0 ? "pi_D" : "MLE n=" + c.trainSamples());
         List<String> names = List.of(SAMPLED, EXACT, UPPER, LOWER, WITNESS);  // one colour per series in both plots
         Plot success = Plot.titled("Best-of-N success: " + what).xTitle("N").yTitle("success rate").logX().colors(names)
                 .band(SAMPLED, n, s, lo, hi);
@@ -183,7 +183,7 @@ public final class BestOfNRun {
                  + fmt(target) + " - success (pi_T's success is the share of prompts pi_D can answer). Prop. D.6 bounds the "
                  + "regret of every reward; Prop. D.7's 1/2 Cov_2N bounds the regret of its worst-case reward "
                  + "1{pi_T/pi_hat >= 2N}, and the task's own regret only where each prompt has one correct response.")
-         .setting("task", c.task()).setting("H", c.H()).setting("model", c.model()).setting("MLE samples (0: pi_D)", c.trainSamples())
+         .setting("task", c.task()).setting("H", c.H()).setting("model", c.model()).setting("MLE samples (0: pi_D)", c.trainSamples() == null ? "n/a (checkpoint)" : c.trainSamples())
          .setting("prompts", c.prompts()).setting("N", Arrays.toString(c.ns())).setting("seed", c.seed()).setting("threads", c.threads())
          .setting("draws", r.drawn()).setting("draws per second", Math.round(r.drawsPerSecond()))
          .setting("pi_T", r.targetExact() ? "listed exactly" : "Monte Carlo, " + TargetPolicy.MONTE_CARLO_DRAWS + " pi_D draws per prompt");

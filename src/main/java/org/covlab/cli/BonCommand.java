@@ -5,15 +5,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.covlab.bon.BestOfN;
 import org.covlab.bon.BestOfNResult;
 import org.covlab.bon.BestOfNRun;
 import org.covlab.bon.LinearModelSpec;
 import org.covlab.metric.CoverageBounds.RegretBound;
+import org.covlab.model.Gpt;
 import org.covlab.report.Json;
 import org.covlab.report.TextTable;
-import org.covlab.task.LinearInstance;
+import org.covlab.task.Task;
+import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
+import org.covlab.tensor.Parallel;
+import org.covlab.train.Checkpoint;
+import org.covlab.train.EvalRun;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,15 +37,17 @@ import picocli.CommandLine.Spec;
                         + "Prop. D.7's lower bound 1/2 Cov_2N (the regret of the worst-case 0/1 reward).",
                 "Models: --model linear:INSTANCE[:key=value,...] takes a linear instance (bernoulli, prop3.2, prop4.1a, "
                         + "prop4.1b, prop5.1, propI.1, pivotal) at --H and its MLE fitted on --train-samples samples "
-                        + "(0: pi_D itself). Graph tasks (fig1-finetune, fig1-pretrain, fig2) need a transformer "
-                        + "--checkpoint, which arrives with the GPT. See docs/best-of-n.md."},
-        footer = {"", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
+                        + "(0: pi_D itself). Graph tasks (fig1-finetune, fig1-pretrain, fig2) take a GPT --checkpoint "
+                        + "from ./covlab train (its task unless --task/--H say otherwise). See docs/best-of-n.md."},
+        footer = {"", "The --checkpoint example needs the tiny run of './covlab train --help' first.",
+                "", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
                 + "regret_upper (null where Prop. D.6 does not apply) and regret_lower.",
                 "", "Examples:",
                 "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512",
                 "  ./covlab bon --model linear:pivotal:rule=0.2 --N 1,4,16,64 --json",
                 "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
-                "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli"})
+                "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli",
+                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64"})
 public final class BonCommand implements Callable<Integer> {
 
     /** H when --H is absent: the graph tasks' default (Fig. 1's L and Fig. 2's smallest H), used for linear ones too. */
@@ -50,14 +58,14 @@ public final class BonCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--task", paramLabel = "T",
-            description = "fig1-finetune, fig1-pretrain or fig2 (with --checkpoint); with --model linear:INSTANCE it may be "
+            description = "fig1-finetune, fig1-pretrain or fig2 (with --checkpoint; default: the checkpoint's task); with --model linear:INSTANCE it may be "
                     + "left out, or be 'linear' or the instance's name.")
     String task;
 
     @Option(names = "--H", paramLabel = "N", description = "Horizon: intermediate layers of a graph task, tokens of a linear one (default: " + DEFAULT_H + ").")
     Integer H;
 
-    @Option(names = "--checkpoint", paramLabel = "C", description = "A transformer checkpoint (arrives with the GPT).")
+    @Option(names = "--checkpoint", paramLabel = "C", description = "A GPT checkpoint folder (step-N) from ./covlab train.")
     Path checkpoint;
 
     @Option(names = "--model", paramLabel = "linear:INSTANCE[:k=v,...]", description = "A linear instance and its MLE, e.g. linear:pivotal or linear:prop3.2:n=100.")
@@ -77,7 +85,7 @@ public final class BonCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Master seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (default: all ${DEFAULT-VALUE} cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (a --checkpoint uses them inside the GPT) (default: all ${DEFAULT-VALUE} cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -92,32 +100,51 @@ public final class BonCommand implements Callable<Integer> {
         if (prompts < 1) throw new InputException("--prompts: must be >= 1, got " + prompts);
         if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
         if (H != null && H < 1) throw new InputException("--H: must be >= 1, got " + H);
+        if (checkpoint != null) return callCheckpoint(grid);
         LinearModelSpec linear = resolveModel();
         int h = H == null ? DEFAULT_H : H;
         BestOfNRun.LinearSetup setup = BestOfNRun.LinearSetup.of(linear, h, trainSamples,
                 new BestOfN.Settings(grid, prompts, seed, threads));
-        LinearInstance instance = setup.instance();
-        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(setup.config(), setup.measure(), out);
-        BestOfNResult result = run == null ? setup.measure().get() : run.result();
+        String description = linear + " (" + (trainSamples == 0 ? "pi_D itself" : "MLE on " + trainSamples + " samples") + ")";
+        return report(setup.instance().task(), setup.config(), setup.measure(), description);
+    }
+
+    /** A GPT checkpoint on its graph task (or --task/--H): one pass at a time, its kernels on --threads. */
+    private int callCheckpoint(int[] grid) {
+        if (model != null) throw new InputException("--model: give either --model or --checkpoint, not both");
+        Checkpoint ck = Checkpoint.read(checkpoint);
+        GraphTask graphs = EvalCommand.resolveTask(task, H, checkpoint);
+        EvalRun.requireFits(ck, graphs);
+        try (Parallel pool = new Parallel(threads)) {
+            Gpt gpt = ck.loadModel(pool);
+            BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, 1);   // the GPT runs one pass at a time
+            BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), "checkpoint:" + checkpoint,
+                    null, settings.ns(), prompts, seed, threads);
+            return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
+                    "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
+        }
+    }
+
+    /** Measures (into a run folder with --out) and prints the table or the JSON. */
+    private int report(Task t, BestOfNRun.Config config, Supplier<BestOfNResult> measure, String description) {
+        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(config, measure, out);
+        BestOfNResult result = run == null ? measure.get() : run.result();
 
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) stdout.println(Json.toJson(result.json()));
-        else stdout.print(table(instance, linear, result));
+        else stdout.print(table(t.name(), description, result));
         if (run != null && !json) stdout.println("report: " + run.dir().resolve("report.html"));
         stdout.flush();
         return 0;
     }
 
-    /** The linear model to use, after checking --task, --checkpoint and --model fit together. */
+    /** The linear model to use, after checking --task and --model fit together. */
     private LinearModelSpec resolveModel() {
         boolean graph = task != null && GraphTasks.NAMES.contains(task);
-        if (checkpoint != null)
-            throw new InputException("--checkpoint: transformer checkpoints arrive with the GPT, which is not merged yet; "
-                    + "use --model linear:INSTANCE");
         if (model == null) {
-            if (graph) throw new InputException("--task " + task + ": graph tasks need a transformer --checkpoint, which arrives "
-                    + "with the GPT; there is no model for them yet (try --model linear:pivotal)");
-            throw new InputException("--model: give --model linear:INSTANCE (or --checkpoint once the GPT is merged)");
+            if (graph) throw new InputException("--task " + task + ": graph tasks need a transformer --checkpoint "
+                    + "(train one with ./covlab train), or use a linear model (try --model linear:pivotal)");
+            throw new InputException("--model: give --model linear:INSTANCE or --checkpoint C");
         }
         LinearModelSpec linear = LinearModelSpec.parse(model);
         if (task != null && !task.equals(LinearModelSpec.PREFIX) && !task.equalsIgnoreCase(linear.instance())) {
@@ -127,10 +154,9 @@ public final class BonCommand implements Callable<Integer> {
         return linear;
     }
 
-    private String table(LinearInstance instance, LinearModelSpec linear, BestOfNResult r) {
+    private String table(String taskName, String description, BestOfNResult r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Best-of-N on %s, model %s (%s), %d prompts, seed %d%n", instance.task().name(), linear,
-                trainSamples == 0 ? "pi_D itself" : "MLE on " + trainSamples + " samples", r.prompts(), seed));
+        sb.append(String.format(Locale.ROOT, "Best-of-N on %s, model %s, %d prompts, seed %d%n", taskName, description, r.prompts(), seed));
         sb.append(String.format(Locale.ROOT, "%d draws in %.2f s (%.0f draws/s); pi_T = pi_D on correct responses (%s), "
                         + "its success %.4f%n", r.drawn(), r.drawSeconds(), r.drawsPerSecond(),
                 r.targetExact() ? "exact" : "Monte Carlo", r.targetSuccess()));

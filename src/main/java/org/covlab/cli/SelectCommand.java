@@ -13,6 +13,11 @@ import org.covlab.select.LogProbJsonl;
 import org.covlab.select.LogProbTable;
 import org.covlab.select.Selection;
 import org.covlab.select.Selector;
+import org.covlab.task.graph.GraphTask;
+import org.covlab.tensor.Parallel;
+import org.covlab.train.CheckpointLogProbs;
+import org.covlab.train.Checkpoints;
+import org.covlab.train.EvalRun;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +27,8 @@ import picocli.CommandLine.Spec;
 /** {@code covlab select}: checkpoint selection by coverage tournament (Eq. 29, Eq. 32) or by minimum cross-entropy. */
 @Command(name = "select", mixinStandardHelpOptions = true,
         description = {"Pick the candidate (checkpoint) that will do best under Best-of-N, by coverage tournament "
-                + "(paper section 6.3) or by minimum validation cross-entropy, from a JSONL of sequence log-probs.",
+                + "(paper section 6.3) or by minimum validation cross-entropy, from a JSONL of sequence log-probs, or "
+                + "from the checkpoints of a training run (--checkpoints DIR).",
                 "",
                 "Methods (lowest score wins; ties go to the candidate that appears first in the file):",
                 "  tournament  Eq. 29: score[k] = max over k' of Cov_N(k' || k) on the validation data",
@@ -45,7 +51,9 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples (examples/select-logprobs.jsonl: three checkpoints, 10 prompts, 2 samples each):",
                 "  ./covlab select --method tournament --logprobs examples/select-logprobs.jsonl --n 4",
                 "  ./covlab select --method offset --logprobs examples/select-logprobs.jsonl --n 4 --a 0.1",
-                "  ./covlab select --method min-ce --logprobs examples/select-logprobs.jsonl --json"})
+                "  ./covlab select --method min-ce --logprobs examples/select-logprobs.jsonl --json",
+                "From a training run's checkpoints (after the tiny run of './covlab train --help'):",
+                "  ./covlab select --method tournament --checkpoints runs/tiny --n 4 --samples 64"})
 public final class SelectCommand implements Runnable {
 
     /** Up to this many candidates the whole win matrix is printed; beyond, the best rows only. */
@@ -56,8 +64,31 @@ public final class SelectCommand implements Runnable {
     @Option(names = "--method", required = true, paramLabel = "METHOD", description = "tournament, offset or min-ce")
     String method;
 
-    @Option(names = "--logprobs", required = true, paramLabel = "FILE", description = "JSONL of sequence log-probs (see above)")
+    @Option(names = "--logprobs", paramLabel = "FILE", description = "JSONL of sequence log-probs (see above)")
     Path logprobs;
+
+    @Option(names = "--checkpoints", paramLabel = "DIR", description = "instead of --logprobs: the checkpoints of a training run, "
+            + "scored on --samples pairs x ~ mu, y ~ pi_D (and, for offset, --on-policy samples of each checkpoint)")
+    Path checkpoints;
+
+    @Option(names = "--task", paramLabel = "T", description = "with --checkpoints: the task (default: the checkpoints' own)")
+    String task;
+
+    @Option(names = "--H", paramLabel = "N", description = "with --checkpoints: its H (default: the checkpoints' own)")
+    Integer H;
+
+    @Option(names = "--samples", paramLabel = "n", defaultValue = "1024", description = "with --checkpoints: validation pairs (default ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--on-policy", paramLabel = "M", defaultValue = "4",
+            description = "with --checkpoints and --method offset: samples per prompt from each checkpoint (default ${DEFAULT-VALUE})")
+    int onPolicy;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "with --checkpoints: seed of the validation pairs and samples (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "with --checkpoints: threads of the GPT (default: all cores)")
+    int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--n", paramLabel = "N", description = "tail parameter N > 1 of Cov_N (tournament, offset)")
     Double N;
@@ -82,9 +113,8 @@ public final class SelectCommand implements Runnable {
         if (method.equals(Selector.OFFSET) && a == null) throw new InputException("--a: required with --method offset");
         if (a != null && !(a >= 0 && a < Double.POSITIVE_INFINITY)) throw new InputException("--a: must be finite and >= 0, got " + a);
         if (top < 1) throw new InputException("--top: must be >= 1, got " + top);
-        if (!Files.isRegularFile(logprobs)) throw new InputException(logprobs + ": no such file");
-
-        LogProbTable table = LogProbJsonl.read(logprobs);
+        if ((logprobs == null) == (checkpoints == null)) throw new InputException("give exactly one of --logprobs FILE and --checkpoints DIR");
+        LogProbTable table = checkpoints != null ? fromCheckpoints() : fromFile();
         if (method.equals(Selector.OFFSET) && table.onPolicy() == null)
             throw InputException.at(logprobs, 0, "sample_of", "--method offset needs on-policy lines (with sample_of and sample); found none");
         Selection s = Selector.byName(method, N == null ? 2 : N, a == null ? 0 : a).select(table);
@@ -92,6 +122,22 @@ public final class SelectCommand implements Runnable {
         if (json) out.println(json(s));
         else printTables(out, s, table);
         out.flush();
+    }
+
+    private LogProbTable fromFile() {
+        if (!Files.isRegularFile(logprobs)) throw new InputException(logprobs + ": no such file");
+        return LogProbJsonl.read(logprobs);
+    }
+
+    private LogProbTable fromCheckpoints() {
+        if (samples < 1) throw new InputException("--samples: must be >= 1, got " + samples);
+        if (onPolicy < 1 && method.equals(Selector.OFFSET)) throw new InputException("--on-policy: must be >= 1 with --method offset, got " + onPolicy);
+        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
+        List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
+        GraphTask graphs = EvalCommand.resolveTask(task, H, entries.get(0).dir());
+        try (Parallel pool = new Parallel(threads)) {
+            return CheckpointLogProbs.table(graphs, entries, samples, method.equals(Selector.OFFSET) ? onPolicy : 0, seed, pool);
+        }
     }
 
     static String json(Selection s) {
@@ -119,8 +165,9 @@ public final class SelectCommand implements Runnable {
         List<String> names = s.candidates();
         int K = names.size();
         String params = method.equals(Selector.MIN_CE) ? "" : ", N = " + N + (method.equals(Selector.OFFSET) ? ", a = " + a : "");
-        String samples = table.onPolicy() == null ? "" : ", " + table.onPolicy().samplesPerPrompt() + " on-policy samples per prompt";
-        out.printf(Locale.ROOT, "method %s%s: %d candidates x %d examples%s (%s)%n", s.method(), params, K, table.n(), samples, logprobs);
+        String onPolicyNote = table.onPolicy() == null ? "" : ", " + table.onPolicy().samplesPerPrompt() + " on-policy samples per prompt";
+        out.printf(Locale.ROOT, "method %s%s: %d candidates x %d examples%s (%s)%n", s.method(), params, K, table.n(), onPolicyNote,
+                logprobs != null ? logprobs : checkpoints);
         out.printf(Locale.ROOT, "chosen: %s (score %s)%n", s.chosenName(), num(s.scores()[s.chosen()]));
         String what = switch (s.method()) {
             case Selector.TOURNAMENT -> "Cov_N(row || column) on the validation data";

@@ -1,0 +1,135 @@
+package org.covlab.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.covlab.metric.CoverageProfile;
+import org.covlab.metric.LogRatioRecord;
+import org.covlab.metric.PassAtN;
+import org.covlab.metric.WeightedSequence;
+import org.covlab.model.AutoregressiveModel;
+import org.covlab.task.Prompt;
+import org.covlab.task.Task;
+import org.covlab.task.WeightedResponse;
+import org.covlab.util.Seeds;
+
+/**
+ * Exact metrics of a model on a task whose pi_D(.|x) can be enumerated (paper notes section 3.0; Fig. 2's protocol):
+ * P validation prompts per class, every response in the support of pi_D(.|x) scored by teacher forcing, and
+ * <ul>
+ *   <li>per class: CE = E[-log pi_hat(y|x)], KL = E[log pi_D(y|x) - log pi_hat(y|x)], Cov_N = P[log pi_D - log pi_hat
+ *       >= log N] (Def. 1.1; the mass the model under-covers by a factor N or more, lower is better), and
+ *       Pass@k = E_x[1 - (1 - pi_hat(correct|x))^k] with pi_hat(correct|x) the model's mass on the support;</li>
+ *   <li>mixed: the same figures averaged over the classes with the task's weights mu~ (Fig. 2: 0.94, 0.05, 0.01).</li>
+ * </ul>
+ * Each record's weight is mu~(class) / P * pi_D(y|x), so the records alone give every figure: the mixed ones over
+ * all records, the per-class ones over a class's records ({@code ./covlab coverage --records} reproduces them).
+ */
+public final class ExactEval {
+    private ExactEval() {}
+
+    /** The name of the class-weighted mixture in tables ({@code group} column). */
+    public static final String MIXED = "mixed";
+
+    /** One row of figures: a class, or {@link #MIXED}. {@code coverage[i]} is Cov at ns[i], {@code passAtK[j]} at ks[j]. */
+    public record Figures(String group, double crossEntropy, double kl, double[] coverage, double[] passAtK) {}
+
+    /**
+     * {@code perClass} prompts of each class of the task, class c from {@code Seeds(seed).stream("validation", c)},
+     * in the task's class order. The stream is apart from training's "data" stream.
+     */
+    public static Map<String, List<Prompt>> validationPrompts(Task task, int perClass, long seed) {
+        if (perClass < 1) throw new IllegalArgumentException("prompts per class must be >= 1, got " + perClass);
+        Seeds seeds = new Seeds(seed);
+        Map<String, List<Prompt>> out = new LinkedHashMap<>();
+        int c = 0;
+        for (String group : task.groupWeights().keySet()) {
+            var rng = seeds.stream("validation", c++);
+            List<Prompt> ps = new ArrayList<>(perClass);
+            for (int j = 0; j < perClass; j++) ps.add(task.samplePrompt(group, rng));
+            out.put(group, ps);
+        }
+        return out;
+    }
+
+    /** Every (x, y) with y in the support of pi_D(.|x), weight mu~(class) / P * pi_D(y|x); ids "G1/x17/y0". */
+    public static List<WeightedSequence> supportSequences(Task task, Map<String, List<Prompt>> prompts) {
+        List<WeightedSequence> out = new ArrayList<>();
+        Map<String, Double> mu = task.groupWeights();
+        prompts.forEach((group, ps) -> {
+            for (int j = 0; j < ps.size(); j++) {
+                Prompt x = ps.get(j);
+                List<WeightedResponse> support = task.support(x).orElseThrow(() ->
+                        new IllegalArgumentException(task.name() + " cannot enumerate the support of pi_D(.|x)"));
+                for (int k = 0; k < support.size(); k++) {
+                    WeightedResponse y = support.get(k);
+                    out.add(new WeightedSequence(group + "/x" + j + "/y" + k, x, y.tokens(),
+                            mu.get(group) / ps.size() * Math.exp(y.logProb())));
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Scores every sequence with the model in one batch call, longest first (so batches pad little), and returns
+     * the records in the sequences' order. log pi_D comes from the task.
+     */
+    public static List<LogRatioRecord> records(Task task, AutoregressiveModel model, List<WeightedSequence> seqs) {
+        int n = seqs.size();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -(seqs.get(i).prompt().tokens().length + seqs.get(i).response().length)));
+        int[][] prompts = new int[n][], responses = new int[n][];
+        for (int r = 0; r < n; r++) {
+            prompts[r] = seqs.get(order[r]).prompt().tokens();
+            responses[r] = seqs.get(order[r]).response();
+        }
+        double[] sorted = model.sequenceLogProbs(prompts, responses);
+        LogRatioRecord[] out = new LogRatioRecord[n];
+        for (int r = 0; r < n; r++) {
+            WeightedSequence s = seqs.get(order[r]);
+            out[order[r]] = new LogRatioRecord(s.id(), s.prompt().group(), s.weight(), task.logProbData(s.prompt(), responses[r]), sorted[r]);
+        }
+        return List.of(out);
+    }
+
+    /** The mixed figures, then each class's, in first-seen order. */
+    public static List<Figures> figures(List<LogRatioRecord> records, double[] ns, int[] ks) {
+        Map<String, List<LogRatioRecord>> byGroup = new LinkedHashMap<>();
+        for (LogRatioRecord r : records) byGroup.computeIfAbsent(r.group(), g -> new ArrayList<>()).add(r);
+        List<Figures> out = new ArrayList<>();
+        out.add(figures(MIXED, records, ns, ks));
+        byGroup.forEach((g, rs) -> out.add(figures(g, rs, ns, ks)));
+        return out;
+    }
+
+    private static Figures figures(String group, List<LogRatioRecord> records, double[] ns, int[] ks) {
+        CoverageProfile profile = CoverageProfile.of(records);
+        // Pass@k: per prompt (the id up to "/y"), log pi_hat(support | x) and the prompt's weight mu~(class) / P
+        Map<String, double[]> prompts = new LinkedHashMap<>();   // {log mass, weight}
+        for (LogRatioRecord r : records) {
+            double[] p = prompts.computeIfAbsent(r.id().substring(0, r.id().lastIndexOf("/y")), k -> new double[] {Double.NEGATIVE_INFINITY, 0});
+            p[0] = logAddExp(p[0], r.logpModel());
+            p[1] += r.weight();
+        }
+        double[] pass = new double[ks.length];
+        double total = 0;
+        for (double[] p : prompts.values()) total += p[1];
+        for (int j = 0; j < ks.length; j++) {
+            double s = 0;
+            for (double[] p : prompts.values()) s += p[1] * PassAtN.exact(Math.min(0, p[0]), ks[j]);
+            pass[j] = s / total;
+        }
+        return new Figures(group, CoverageProfile.crossEntropy(records), CoverageProfile.kl(records), profile.coverage(ns), pass);
+    }
+
+    static double logAddExp(double a, double b) {
+        double max = Math.max(a, b);
+        if (max == Double.NEGATIVE_INFINITY) return max;
+        return max + Math.log1p(Math.exp(Math.min(a, b) - max));
+    }
+}

@@ -7,15 +7,21 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.covlab.metric.CoverageBounds.RegretBound;
+import org.covlab.metric.Estimate;
+import org.covlab.model.AutoregressiveModel;
 import org.covlab.report.CsvTable;
 import org.covlab.report.HtmlReport;
+import org.covlab.report.Json;
 import org.covlab.report.Plot;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
 import org.covlab.report.Verdict;
+import org.covlab.task.LinearInstance;
 import org.covlab.util.InputException;
+import org.covlab.util.Seeds;
 
 /** Writes a Best-of-N run folder: config.json, results.json, metrics.csv (one row per N), plots and report.html. */
 public final class BestOfNRun {
@@ -31,6 +37,19 @@ public final class BestOfNRun {
 
     private static final String SAMPLED = "sampled (95% band)", EXACT = "exact, from p = pi_hat(correct|x)",
             UPPER = "Prop. D.6 bound", LOWER = "Prop. D.7 bound", WITNESS = "D.7's worst-case reward";
+
+    /** A Best-of-N measurement on a linear instance, ready to run: its config, instance and the measurement itself. */
+    public record LinearSetup(Config config, LinearInstance instance, Supplier<BestOfNResult> measure) {
+
+        /** The instance of {@code spec} at horizon H, the MLE on {@code trainSamples} samples (0: pi_D) as pi_hat. */
+        public static LinearSetup of(LinearModelSpec spec, int H, int trainSamples, BestOfN.Settings s) {
+            LinearInstance instance = spec.instance(H);
+            AutoregressiveModel pihat = LinearModelSpec.model(instance, trainSamples, new Seeds(s.seed()).child("train"));
+            Config config = new Config("bon", instance.task().name(), H, spec.toString(), trainSamples, s.ns(), s.prompts(),
+                    s.seed(), s.threads());
+            return new LinearSetup(config, instance, () -> BestOfN.measure(instance.task(), pihat, s));
+        }
+    }
 
     /** What a run leaves: its folder and the measured curve. */
     public record Outcome(Path dir, BestOfNResult result) {}
@@ -71,6 +90,43 @@ public final class BestOfNRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The curve again from a run folder's metrics.csv, config.json and results.json ({@code covlab report}); the
+     * inverse of {@link #metrics} and {@link #run}.
+     */
+    public static BestOfNResult read(Path dir) {
+        Config c = Json.readFile(dir.resolve(RunFolder.CONFIG), Config.class);
+        RunFolder.Results results = RunFolder.readResults(dir);
+        CsvTable t = CsvTable.read(dir.resolve("metrics.csv")).requireColumns(COLUMNS);
+        int k = t.rowCount();
+        int[] ns = new int[k];
+        Estimate[] success = new Estimate[k];
+        RegretBound[] upper = new RegretBound[k];
+        double[] exact = new double[k], lower = new double[k], witness = new double[k];
+        boolean hasExact = true, hasWitness = true;
+        for (int i = 0; i < k; i++) {
+            CsvTable.Row r = t.row(i);
+            ns[i] = (int) r.integer("N");
+            success[i] = new Estimate(r.number("success"), r.number("success_lo"), r.number("success_hi"));
+            upper[i] = r.get("regret_upper").isEmpty() ? null
+                    : new RegretBound(r.number("regret_upper"), r.number("M"), r.number("epsilon"));
+            lower[i] = r.number("regret_lower");
+            exact[i] = r.number("exact");
+            witness[i] = r.number("witness_regret");
+            hasExact &= !r.get("exact").isEmpty();
+            hasWitness &= !r.get("witness_regret").isEmpty();
+        }
+        Map<String, Object> saved = results.results();
+        return new BestOfNResult(ns, success, hasExact ? exact : null, upper, lower, hasWitness ? witness : null,
+                ((Number) saved.get("target_success")).doubleValue(), (Boolean) saved.get("target_exact"), c.prompts(),
+                ((Number) saved.get("draws")).longValue(), ((Number) saved.get("draw_seconds")).doubleValue());
+    }
+
+    /** The report section again, from the run folder alone. */
+    public static Section rebuild(Path dir) {
+        return section(read(dir), dir, Json.readFile(dir.resolve(RunFolder.CONFIG), Config.class));
     }
 
     /** One row per N. */

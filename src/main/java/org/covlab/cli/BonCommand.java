@@ -11,11 +11,9 @@ import org.covlab.bon.BestOfNResult;
 import org.covlab.bon.BestOfNRun;
 import org.covlab.bon.LinearModelSpec;
 import org.covlab.metric.CoverageBounds.RegretBound;
-import org.covlab.model.AutoregressiveModel;
+import org.covlab.model.Gpt;
 import org.covlab.report.Json;
 import org.covlab.report.TextTable;
-import org.covlab.task.LinearInstance;
-import org.covlab.model.Gpt;
 import org.covlab.task.Task;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
@@ -23,7 +21,6 @@ import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
 import org.covlab.train.EvalRun;
 import org.covlab.util.InputException;
-import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,14 +39,15 @@ import picocli.CommandLine.Spec;
                         + "prop4.1b, prop5.1, propI.1, pivotal) at --H and its MLE fitted on --train-samples samples "
                         + "(0: pi_D itself). Graph tasks (fig1-finetune, fig1-pretrain, fig2) take a GPT --checkpoint "
                         + "from ./covlab train (its task unless --task/--H say otherwise). See docs/best-of-n.md."},
-        footer = {"", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
+        footer = {"", "The --checkpoint example needs the tiny run of './covlab train --help' first.",
+                "", "--json prints one object: N, success, success_ci ([lo, hi] per N), exact (a list or null), "
                 + "regret_upper (null where Prop. D.6 does not apply) and regret_lower.",
                 "", "Examples:",
                 "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512",
                 "  ./covlab bon --model linear:pivotal:rule=0.2 --N 1,4,16,64 --json",
                 "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
                 "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli",
-                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64   # after ./covlab train --help's example"})
+                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64"})
 public final class BonCommand implements Callable<Integer> {
 
     /** H when --H is absent: the graph tasks' default (Fig. 1's L and Fig. 2's smallest H), used for linear ones too. */
@@ -105,11 +103,10 @@ public final class BonCommand implements Callable<Integer> {
         if (checkpoint != null) return callCheckpoint(grid);
         LinearModelSpec linear = resolveModel();
         int h = H == null ? DEFAULT_H : H;
-        LinearInstance instance = linear.instance(h);
-        AutoregressiveModel pihat = LinearModelSpec.model(instance, trainSamples, new Seeds(seed).child("train"));
-        BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
+        BestOfNRun.LinearSetup setup = BestOfNRun.LinearSetup.of(linear, h, trainSamples,
+                new BestOfN.Settings(grid, prompts, seed, threads));
         String description = linear + " (" + (trainSamples == 0 ? "pi_D itself" : "MLE on " + trainSamples + " samples") + ")";
-        return measure(instance.task(), h, pihat, settings, linear.toString(), trainSamples, description);
+        return report(setup.instance().task(), setup.config(), setup.measure(), description);
     }
 
     /** A GPT checkpoint on its graph task (or --task/--H): one pass at a time, its kernels on --threads. */
@@ -121,16 +118,16 @@ public final class BonCommand implements Callable<Integer> {
         try (Parallel pool = new Parallel(threads)) {
             Gpt gpt = ck.loadModel(pool);
             BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, 1);   // the GPT runs one pass at a time
-            return measure(graphs, graphs.H(), gpt, settings, "checkpoint:" + checkpoint, null,
+            BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), "checkpoint:" + checkpoint,
+                    null, settings.ns(), prompts, seed, threads);
+            return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
                     "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
         }
     }
 
-    private int measure(Task t, int h, AutoregressiveModel pihat, BestOfN.Settings settings, String modelName,
-                        Integer samples, String description) {
-        Supplier<BestOfNResult> measure = () -> BestOfN.measure(t, pihat, settings);
-        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(new BestOfNRun.Config("bon", t.name(), h,
-                modelName, samples, settings.ns(), prompts, seed, threads), measure, out);
+    /** Measures (into a run folder with --out) and prints the table or the JSON. */
+    private int report(Task t, BestOfNRun.Config config, Supplier<BestOfNResult> measure, String description) {
+        BestOfNRun.Outcome run = out == null ? null : BestOfNRun.run(config, measure, out);
         BestOfNResult result = run == null ? measure.get() : run.result();
 
         PrintWriter stdout = spec.commandLine().getOut();

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                         + "report.html."},
         footer = {"", "Examples (the tiny run of './covlab train --help' first):",
                 "  ./covlab eval --checkpoints runs/tiny --prompts 32 --out runs/tiny-eval",
-                "  ./covlab eval --task fig2 --H 8 --checkpoints runs/tiny --prompts 16 --n 2,4,16 --k 1,4 --out runs/tiny-eval2",
+                "  ./covlab eval --task fig2 --H 8 --checkpoints runs/tiny --prompts 16 --n 2,4.6,16 --k 1,4 \\",
+                "      --out runs/tiny-eval2",
                 "  ./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16",
                 "The paper's protocol (1024 prompts per class):",
                 "  ./covlab eval --task fig2 --H 8 --checkpoints runs/fig2-h8 --prompts 1024 --n 2,4,16 --out runs/fig2-h8-eval"})
@@ -75,12 +76,12 @@ public final class EvalCommand implements Callable<Integer> {
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
                 new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed);
-        List<EvalRun.Row> rows = EvalRun.run(c, graphs, entries, out, threads);
+        EvalRun.Outcome o = EvalRun.run(c, graphs, entries, out, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("Exact metrics on " + graphs.name() + " H=" + graphs.H() + ", " + prompts + " prompts per class, mixed over classes "
                 + graphs.groupWeights() + " (Cov_N: mass under-covered by a factor >= N, lower is better):");
-        stdout.print(EvalRun.table(rows, c).render());
-        stdout.println("per-class rows in metrics.csv; report: " + (out == null ? "runs/eval-*" : out.resolve("report.html")));
+        stdout.print(EvalRun.table(o.rows(), c).render());
+        stdout.println("per-class rows in " + o.dir().resolve(EvalRun.METRICS) + "; report: " + o.dir().resolve("report.html"));
         stdout.flush();
         return 0;
     }

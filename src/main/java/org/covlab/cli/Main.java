@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "covlab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, ExperimentCommand.class, CoverageCommand.class,
-                PasskCommand.class, BonCommand.class, SelectCommand.class, TaskCommand.class, TrainCommand.class, EvalCommand.class, SampleCommand.class},
+                PasskCommand.class, BonCommand.class, ReportCommand.class, SelectCommand.class, TaskCommand.class,
+                TrainCommand.class, EvalCommand.class, SampleCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab demo                                  # the main job; writes runs/demo-*/report.html",
                 "  ./covlab experiment linear-horizon --quick     # cross-entropy vs coverage as H grows",
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
                 "  ./covlab bon --model linear:bernoulli --H 1 --prompts 512   # Best-of-N and its coverage bounds",
                 "  ./covlab coverage --records examples/records.jsonl --n 2,4,16",
                 "  ./covlab select --method tournament --logprobs examples/select-logprobs.jsonl --n 4",
+                "  ./covlab train --help                          # train the GPT; then eval, sample, bon, select",
                 "  ./covlab help coverage                         # any command's options and examples"})
 public final class Main implements Runnable {
 

@@ -31,12 +31,12 @@ import picocli.CommandLine.Spec;
                         + "optimizer.safetensors, state.json). --resume continues a killed run from its newest complete "
                         + "checkpoint and ends with the same weights, bit for bit. See docs/training.md."},
         footer = {"", "Examples (a tiny model; each finishes in seconds):",
-                "  ./covlab train --task fig2 --H 8 --layers 1 --heads 2 --dmodel 32 --batch 16 --lr 3e-3 --steps 100 \\",
-                "      --checkpoint-every 50 --out runs/tiny",
-                "  ./covlab train --task fig2 --H 8 --layers 1 --heads 2 --dmodel 32 --batch 16 --lr 3e-3 --steps 100 \\",
-                "      --checkpoint-every 50 --out runs/tiny --resume      # continues (here: nothing left to do)",
+                "  ./covlab train --task fig2 --H 8 --layers 1 --heads 2 --dmodel 32 --batch 16 --lr 3e-3 \\",
+                "      --steps 100 --checkpoint-every 50 --out runs/tiny",
+                "  ./covlab train --task fig2 --H 8 --layers 1 --heads 2 --dmodel 32 --batch 16 --lr 3e-3 \\",
+                "      --steps 100 --checkpoint-every 50 --out runs/tiny --resume    # nothing left to do",
                 "  ./covlab eval --checkpoints runs/tiny --prompts 32 --out runs/tiny-eval",
-                "The paper's Fig. 2 run (days on 2 cores):",
+                "The paper's Fig. 2 run (days on 2 cores; docs/training.md has a run of minutes):",
                 "  ./covlab train --task fig2 --H 8 --steps 40000 --checkpoint-every 1000 --out runs/fig2-h8"})
 public final class TrainCommand implements Callable<Integer> {
 

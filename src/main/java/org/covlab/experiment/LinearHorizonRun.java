@@ -3,6 +3,10 @@ package org.covlab.experiment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.covlab.report.CsvTable;
+import org.covlab.report.Json;
+import org.covlab.report.RunFolder;
+import org.covlab.report.Section;
 
 /** Runs linear-horizon into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
 public final class LinearHorizonRun {
@@ -36,5 +40,13 @@ public final class LinearHorizonRun {
         m.put("Monte Carlo responses per prompt", s.evalSamplesPerPrompt());
         m.put("prompts for sampled Pass@N", s.passPrompts());
         return m;
+    }
+
+    /** The report section again, from the run folder's config.json and CSVs alone ({@code covlab report}). */
+    public static Section rebuild(Path dir) {
+        Config c = Json.readFile(dir.resolve(RunFolder.CONFIG), Config.class);
+        LinearHorizon.Tables tables = new LinearHorizon.Tables(CsvTable.read(dir.resolve("tuning.csv")),
+                CsvTable.read(dir.resolve("metrics.csv")));
+        return LinearHorizonReport.section(tables, dir, settings(c.settings(), c.seed(), c.quick()));
     }
 }

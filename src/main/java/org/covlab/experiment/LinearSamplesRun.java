@@ -2,6 +2,9 @@ package org.covlab.experiment;
 
 import java.nio.file.Path;
 import org.covlab.report.CsvTable;
+import org.covlab.report.Json;
+import org.covlab.report.RunFolder;
+import org.covlab.report.Section;
 
 /** Runs linear-samples into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
 public final class LinearSamplesRun {
@@ -21,5 +24,11 @@ public final class LinearSamplesRun {
                 return LinearSamplesReport.section(metrics, run.dir(), LinearSamplesReport.settings(s, seed, quick));
             }
         });
+    }
+
+    /** The report section again, from the run folder's config.json and metrics.csv alone ({@code covlab report}). */
+    public static Section rebuild(Path dir) {
+        Config c = Json.readFile(dir.resolve(RunFolder.CONFIG), Config.class);
+        return LinearSamplesReport.section(CsvTable.read(dir.resolve("metrics.csv")), dir, LinearSamplesReport.settings(c.settings(), c.seed(), c.quick()));
     }
 }

@@ -2,6 +2,9 @@ package org.covlab.experiment;
 
 import java.nio.file.Path;
 import org.covlab.report.CsvTable;
+import org.covlab.report.Json;
+import org.covlab.report.RunFolder;
+import org.covlab.report.Section;
 
 /** Runs tournament-vs-mle into a run folder: config.json, cells, metrics.csv, plots, results.json, report.html. */
 public final class TournamentVsMleRun {
@@ -21,5 +24,11 @@ public final class TournamentVsMleRun {
                 return TournamentVsMleReport.section(metrics, run.dir(), TournamentVsMleReport.settings(s, seed, quick));
             }
         });
+    }
+
+    /** The report section again, from the run folder's config.json and metrics.csv alone ({@code covlab report}). */
+    public static Section rebuild(Path dir) {
+        Config c = Json.readFile(dir.resolve(RunFolder.CONFIG), Config.class);
+        return TournamentVsMleReport.section(CsvTable.read(dir.resolve("metrics.csv")), dir, TournamentVsMleReport.settings(c.settings(), c.seed(), c.quick()));
     }
 }

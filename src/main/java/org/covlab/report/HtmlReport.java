@@ -102,10 +102,10 @@ public final class HtmlReport {
         }
     }
 
-    /** Every claim of every section, for a summary on stdout: experiment, claim, measured, verdict. */
+    /** Every claim of every section, for a summary on stdout: verdict first, so a terminal shows it uncut. */
     public TextTable summary() {
-        TextTable t = TextTable.withHeader("experiment", "claim", "measured", "verdict");
-        for (Section s : sections) for (Section.Claim c : s.claims()) t.row(s.title(), c.claim(), c.measured(), c.verdict().label());
+        TextTable t = TextTable.withHeader("verdict", "experiment", "claim", "measured");
+        for (Section s : sections) for (Section.Claim c : s.claims()) t.row(c.verdict().label(), s.title(), c.claim(), c.measured());
         return t;
     }
 

@@ -86,7 +86,9 @@ public record Checkpoint(Path dir, Config config, State state) {
             Files.createDirectory(tmp);
             Config config = new Config(model.config(), task, t.config());
             Json.writeFile(tmp.resolve(CONFIG), config);
-            Safetensors.write(tmp.resolve(MODEL), model.layout(), model.parameters(), Map.of("format", "pt"));
+            GptConfig g = model.config();         // the shape in the metadata too, for scripts/make_torch_fixture.py --check
+            Safetensors.write(tmp.resolve(MODEL), model.layout(), model.parameters(), Map.of("format", "pt",
+                    "vocab", "" + g.vocab(), "ctx", "" + g.ctx(), "layers", "" + g.layers(), "heads", "" + g.heads(), "dmodel", "" + g.dModel()));
             writeOptimizer(tmp.resolve(OPTIMIZER), model.layout(), t.optimizer());
             Map<String, FileCheck> files = new LinkedHashMap<>();
             for (String f : CHECKSUMMED) files.put(f, check(tmp.resolve(f)));

@@ -48,6 +48,9 @@ public final class EvalRun {
     /** One checkpoint's figures (mixed first). */
     public record Row(int step, List<ExactEval.Figures> figures) {}
 
+    /** What an evaluation leaves: its folder and one row per checkpoint. */
+    public record Outcome(Path dir, List<Row> rows) {}
+
     /** The records file of one checkpoint: the foundation's JSONL format. */
     public record RecordLine(String id, double logp_model, double logp_data, double weight, String group) {}
 
@@ -68,7 +71,13 @@ public final class EvalRun {
     }
 
     /** Evaluates each checkpoint into the run folder {@code out} (refused if it exists and is not empty). */
-    public static List<Row> run(Config c, GraphTask task, List<Checkpoints.Entry> entries, Path out, int threads) {
+    public static Outcome run(Config c, GraphTask task, List<Checkpoints.Entry> entries, Path out, int threads) {
+        List<Checkpoint> checkpoints = new ArrayList<>();       // all checked before any work or output
+        for (Checkpoints.Entry e : entries) {
+            Checkpoint ck = Checkpoint.read(e.dir());
+            requireFits(ck, task);
+            checkpoints.add(ck);
+        }
         RunFolder run = RunFolder.open("eval", c.seed(), out, false);
         run.writeConfig(c);
         Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, c.promptsPerClass(), c.seed());
@@ -79,9 +88,7 @@ public final class EvalRun {
              Progress p = Progress.start("eval " + task.name() + " H=" + task.H() + ": " + seqs.size() + " sequences x " + entries.size() + " checkpoints", entries.size());
              RunFolder.Phase phase = run.phase("score")) {
             long t0 = System.nanoTime();
-            for (Checkpoints.Entry e : entries) {
-                Checkpoint ck = Checkpoint.read(e.dir());
-                requireFits(ck, task);
+            for (Checkpoint ck : checkpoints) {
                 Gpt model = ck.loadModel(pool);
                 List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
                 writeRecords(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records);
@@ -91,15 +98,16 @@ public final class EvalRun {
                         scored / ((System.nanoTime() - t0) / 1e9))).step();
             }
         }
+        Section section;
         try (RunFolder.Phase phase = run.phase("report")) {
             metrics(rows, c).write(run.file(METRICS));
             run.put("sequences_per_checkpoint", seqs.size());
             run.put("mixed", mixedJson(rows, c));
-            Section section = section(rows, c, run.dir(), seqs.size());
-            RunFolder.Results results = run.finish();
-            HtmlReport.builder("covlab: exact evaluation of checkpoints").meta(results).section(section).build().write(run.file("report.html"));
+            section = section(rows, c, run.dir(), seqs.size());
         }
-        return rows;
+        RunFolder.Results results = run.finish();
+        HtmlReport.builder("covlab: exact evaluation of checkpoints").meta(results).section(section).build().write(run.file("report.html"));
+        return new Outcome(run.dir(), rows);
     }
 
     /** The checkpoint's model must have the task's tokens and room for its longest prompt + response - 1. */

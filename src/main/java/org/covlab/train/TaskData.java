@@ -93,12 +93,7 @@ public final class TaskData {
         if (!online() && newEpoch) order = permutation(epoch);
     }
 
-    /** Sample i of the stream: x ~ mu, then y ~ pi_D(.|x), both from {@code stream("data", i)}. */
-    public Prompt prompt(long i) {
-        return task.samplePrompt(seeds.stream("data", i));
-    }
-
-    /** The (x, y) pair of sample i. */
+    /** Sample i of the stream: x ~ mu, then y ~ pi_D(.|x), both from {@code stream("data", i)}. // {prompt, response} */
     public int[][] sample(long i) {
         SplittableRandom rng = seeds.stream("data", i);
         Prompt x = task.samplePrompt(rng);

@@ -112,6 +112,7 @@ class BonCommandTest {
         List<String> examples = lines.subList(at + 1, lines.size()).stream().filter(l -> !l.isBlank()).toList();
         assertThat(examples).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("  ./covlab bon "));
         for (String example : examples) {
+            if (example.contains("--checkpoint")) continue;   // needs a trained run: TrainingHelpExamplesTest runs it
             List<String> args = new ArrayList<>(Arrays.asList(example.strip().split("\\s+")));
             args.subList(0, 2).clear();  // "./covlab bon"
             int out = args.indexOf("--out");

@@ -170,7 +170,8 @@ class SelectCommandTest {
         Run r = run("select", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"sample_of\"").contains("-Infinity").contains("Eq. 32");
-        assertThat(r.out().strip()).endsWith("./covlab select --method min-ce --logprobs examples/select-logprobs.jsonl --json");
+        assertThat(r.out()).contains("./covlab select --method min-ce --logprobs examples/select-logprobs.jsonl --json");
+        assertThat(r.out().strip()).endsWith("./covlab select --method tournament --checkpoints runs/tiny --n 4 --samples 64");
         assertThat(run("--help").out()).contains("select");
     }
 }

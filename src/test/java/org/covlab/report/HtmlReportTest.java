@@ -98,6 +98,7 @@ class HtmlReportTest {
         System.out.print(text);
         assertThat(text.lines().count()).isEqualTo(2 + 5);
         assertThat(text).contains("fig2-horizon    KL at convergence grows linearly in H", "not reproduced", "inconclusive");
+        assertThat(text.lines().skip(2).allMatch(l -> l.matches("(reproduced|partly|not reproduced|inconclusive) .*"))).isTrue();
     }
 
     @Test

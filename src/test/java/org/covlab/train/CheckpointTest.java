@@ -93,6 +93,7 @@ class CheckpointTest {
             assertThat(weights.tensors().keySet()).containsExactlyElementsOf(
                     t.model().layout().tensors().stream().map(x -> x.name()).toList());
             assertThat(weights.tensors().get("blocks.0.qkv.weight").shape()).containsExactly(48, 16);
+            assertThat(weights.metadata()).containsEntry("format", "pt").containsEntry("dmodel", "16").containsEntry("ctx", "160");
             Gpt loaded = read.loadModel(pool);
             assertThat(loaded.parameters()).isEqualTo(t.model().parameters());
         }

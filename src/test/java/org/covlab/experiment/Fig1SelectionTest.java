@@ -131,5 +131,6 @@ class Fig1SelectionTest {
         assertThat(again.tables()).hasSize(o.section().tables().size());
         assertThat(again.figures()).hasSize(2 + 2 * 3);
         for (Section.Figure f : again.figures()) assertThat(f.file()).exists();
+        assertThat(Experiments.sections(o.dir())).singleElement().satisfies(x -> assertThat(x.claims()).isEqualTo(o.section().claims()));
     }
 }

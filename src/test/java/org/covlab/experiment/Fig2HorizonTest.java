@@ -102,6 +102,7 @@ class Fig2HorizonTest {
         assertThat(again.settings()).isEqualTo(o.section().settings());
         assertThat(again.figures()).hasSize(o.section().figures().size());
         for (Section.Figure f : again.figures()) assertThat(f.file()).exists();
+        assertThat(Experiments.sections(o.dir())).singleElement().satisfies(x -> assertThat(x.claims()).isEqualTo(o.section().claims()));
         assertThat(o.section().claims()).extracting(Section.Claim::claim)
                 .anyMatch(c -> c.contains("grows linearly in H")).anyMatch(c -> c.contains("does not depend on H"));
     }

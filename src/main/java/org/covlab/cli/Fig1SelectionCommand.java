@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  ./covlab experiment fig1-selection --scale demo",
                 "  ./covlab experiment fig1-selection --scale small --out runs/fig1",
-                "  ./covlab experiment fig1-selection --scale small --out runs/fig1 --resume     # after an interruption",
+                "  ./covlab experiment fig1-selection --out runs/fig1 --resume     # after an interruption",
                 "  ./covlab select --method tournament --logprobs runs/fig1/cells/s0/selection-logprobs.jsonl --n 4"})
 public final class Fig1SelectionCommand implements Callable<Integer> {
 

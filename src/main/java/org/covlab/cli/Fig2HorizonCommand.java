@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  ./covlab experiment fig2-horizon --scale demo",
                 "  ./covlab experiment fig2-horizon --scale small --out runs/fig2",
-                "  ./covlab experiment fig2-horizon --scale small --out runs/fig2 --resume     # after an interruption"})
+                "  ./covlab experiment fig2-horizon --out runs/fig2 --resume     # after an interruption"})
 public final class Fig2HorizonCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

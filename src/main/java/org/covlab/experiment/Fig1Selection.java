@@ -87,6 +87,7 @@ public final class Fig1Selection {
      * @param pretrainSteps   pre-training updates (the paper: 200k)
      * @param pretrainLr      pre-training AdamW rate (the paper: 1e-4)
      * @param pretrainWarmup  linear warm-up of pre-training
+     * @param pretrainMinLr   where a cosine decay of the pre-training rate ends; equal to pretrainLr for the paper's fixed rate
      * @param pretrainDataset fixed pre-training dataset size (the paper: 8 x 64,000)
      * @param finetuneSteps   online fine-tuning updates (the paper: 50k)
      * @param finetuneLr      fine-tuning AdamW rate, constant (the paper: 5e-6)
@@ -99,26 +100,26 @@ public final class Fig1Selection {
      * @param passCheckPrompts prompts for the sampled Pass@N check
      */
     public record Settings(Scale scale, int H, int seeds, int layers, int heads, int dModel, int batch,
-                           int pretrainSteps, double pretrainLr, int pretrainWarmup, int pretrainDataset,
+                           int pretrainSteps, double pretrainLr, int pretrainWarmup, double pretrainMinLr, int pretrainDataset,
                            int finetuneSteps, double finetuneLr, int checkpointEvery, int promptsPerClass,
                            int selectionPairs, double offsetA, int offsetPairs, int onPolicy, int passCheckPrompts) {
         public Settings {
             if (H < 2 || seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1 || pretrainSteps < 1 || finetuneSteps < 1
                     || checkpointEvery < 1 || pretrainDataset < 1 || pretrainWarmup < 0 || promptsPerClass < 1 || selectionPairs < 1
                     || offsetPairs < 1 || offsetPairs > selectionPairs || onPolicy < 1 || passCheckPrompts < 1
-                    || !(pretrainLr > 0) || !(finetuneLr > 0) || !(offsetA >= 0))
+                    || !(pretrainLr > 0) || !(pretrainMinLr > 0 && pretrainMinLr <= pretrainLr) || !(finetuneLr > 0) || !(offsetA >= 0))
                 throw new IllegalArgumentException("fig1-selection settings out of range");
         }
 
         /** The named sizes; the paper's from section 4.2, small and demo tuned as docs/results-figures.md says. */
         public static Settings of(Scale scale, Integer seeds) {
             return switch (scale) {
-                case DEMO -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 1500, 5e-3, 100, 64_000, 600, 2.5e-4, 50, 64,
+                case DEMO -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 3000, 5e-3, 100, 5e-4, 64_000, 600, 2.5e-4, 50, 64,
                         512, A, 64, 1, 128);
-                case SMALL -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 5000, 5e-3, 100, 64_000, 1500, 2.5e-4, 100, 128,
+                case SMALL -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 10_000, 5e-3, 100, 5e-4, 64_000, 1500, 2.5e-4, 100, 128,
                         1024, A, 128, 1, 256);
-                case PAPER -> new Settings(scale, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000, TrainConfig.PAPER_LR, 0,
-                        TrainConfig.PAPER_DATASET, 50_000, 5e-6, 1000, 1024, 4096, A, 512, 2, 1024);
+                case PAPER -> new Settings(scale, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000,
+                        TrainConfig.PAPER_LR, 0, TrainConfig.PAPER_LR, TrainConfig.PAPER_DATASET, 50_000, 5e-6, 1000, 1024, 4096, A, 512, 2, 1024);
             };
         }
 
@@ -128,7 +129,7 @@ public final class Fig1Selection {
         private static int or(Integer v, int dflt) { return v == null ? dflt : v; }
 
         TrainConfig pretraining(long seed) {
-            return new TrainConfig(seed, pretrainSteps, batch, new LrSchedule(pretrainLr, pretrainWarmup, false, 0),
+            return new TrainConfig(seed, pretrainSteps, batch, new LrSchedule(pretrainLr, pretrainWarmup, pretrainMinLr < pretrainLr, pretrainMinLr < pretrainLr ? pretrainMinLr : 0),
                     Optimizer.Settings.adamw(), TaskData.LossOn.RESPONSE, pretrainDataset);
         }
 

@@ -48,7 +48,9 @@ public final class Fig1SelectionRun {
         m.put("seeds", s.seeds());
         m.put("model", s.layers() + " layers, " + s.heads() + " heads, d " + s.dModel() + "; batch " + s.batch());
         m.put("pre-training (fig1-pretrain)", s.pretrainSteps() + " updates, AdamW lr " + s.pretrainLr()
-                + (s.pretrainWarmup() > 0 ? " (warm-up " + s.pretrainWarmup() + ")" : "") + ", fixed dataset of " + s.pretrainDataset());
+                + (s.pretrainWarmup() > 0 ? " (warm-up " + s.pretrainWarmup() + ")" : "")
+                + (s.pretrainMinLr() < s.pretrainLr() ? ", cosine decay to " + s.pretrainMinLr() : ", constant")
+                + ", fixed dataset of " + s.pretrainDataset());
         m.put("fine-tuning (fig1-finetune, online)", s.finetuneSteps() + " updates, fresh AdamW, constant lr " + s.finetuneLr()
                 + ", a checkpoint every " + s.checkpointEvery() + " (" + (s.finetuneSteps() / s.checkpointEvery() + 1) + " candidates)");
         m.put("exact evaluation", s.promptsPerClass() + " prompts per class (G1 0.9, G2 0.1), the same for every seed and checkpoint");

@@ -22,7 +22,7 @@ class Fig1SelectionTest {
 
     /** A one-layer d=16 model: 6 pre-training and 8 fine-tuning updates of 4 sequences, a checkpoint every 2. */
     static Fig1Selection.Settings tiny(int seeds) {
-        return new Fig1Selection.Settings(Scale.DEMO, 4, seeds, 1, 2, 16, 4, 6, 3e-3, 0, 64, 8, 1e-3, 2, 3, 24, 0.1, 6, 1, 4);
+        return new Fig1Selection.Settings(Scale.DEMO, 4, seeds, 1, 2, 16, 4, 6, 3e-3, 0, 3e-3, 64, 8, 1e-3, 2, 3, 24, 0.1, 6, 1, 4);
     }
 
     @Test void tablesHaveTheirColumnsAndOneRowPerKey(@TempDir Path tmp) {

@@ -18,8 +18,15 @@ import org.covlab.train.EvalRun;
 public final class Fig1SelectionReport {
     private Fig1SelectionReport() {}
 
-    /** A Cov_N or Pass@N difference smaller than this is no difference (a 256-prompt evaluation resolves about 0.005). */
-    static final double MARGIN = 0.01;
+    /**
+     * Cov_N "turns": its 3-checkpoint moving average moves by at least this much. Checkpoint-to-checkpoint noise of the
+     * mixed Cov_N with 128 prompts per class was about 0.02-0.03 in our runs, and G2's whole weight is 0.1.
+     */
+    static final double TURN = 0.02;
+    /** KL to the fine-tuning pi_D of the Bayes-optimal pre-trained model: 5/12 on each class's path (notes section 4.2). */
+    static final double CONVERGED_PRETRAIN_KL = Math.log(12.0 / 5);
+    /** The model "gives up G2" when the KL within G2 rises by at least this much (nats) during fine-tuning. */
+    static final double G2_RISE = 0.5;
     /** KL "keeps falling" when its rank correlation with the step is at most this. */
     static final double FALLING = -0.8;
 
@@ -63,6 +70,11 @@ public final class Fig1SelectionReport {
          .table("Pass@N exact (from pi_hat(y*|x)) against sampled (N draws per prompt, correct-path verifier, 95% Wilson interval)",
                  passCheckTable(t.passCheck()))
          .table("Pre-training (fig1-pretrain): training loss and KL to the fine-tuning pi_D at its checkpoints", pretrainTable(t.pretrain()));
+        double preKl = Quantiles.mean(seeds.stream().mapToDouble(seed -> t.pretrain().rows().stream().filter(r -> r.integer("seed") == seed)
+                .reduce((a, b) -> b).orElseThrow().number("kl_finetune")).toArray());
+        s.note("Pre-training ended at KL " + fmt(preKl) + " nats to the fine-tuning pi_D. A converged pre-trained model cannot tell G1 from "
+                + "G2 (the V' parity is too hard) and puts 5/12 on each class's path, a KL of log(12/5) = " + fmt(CONVERGED_PRETRAIN_KL)
+                + "; the paper's dip needs G1 learned before G2 is given up." );
         s.note("Why Cov_{N/2} tracks Pass@N here: pi_D is deterministic per class, so both are functions of pi_hat(y*|x) alone. Pass@N(x) = "
                 + "1 - (1 - p)^N and Cov_M counts the prompts with p <= 1/M (notes section 1.6).");
         settings.forEach(s::setting);
@@ -80,22 +92,28 @@ public final class Fig1SelectionReport {
             String c = Fig1Selection.covColumn(n);
             double[] first = new double[seeds.size()], min = new double[seeds.size()], last = new double[seeds.size()];
             for (int i = 0; i < seeds.size(); i++) {
-                double[] v = column(Fig1Selection.rowsOf(m, seeds.get(i).intValue()), c);
+                double[] v = smoothed(column(Fig1Selection.rowsOf(m, seeds.get(i).intValue()), c));
                 first[i] = v[0];
                 last[i] = v[v.length - 1];
                 min[i] = java.util.Arrays.stream(v).min().orElseThrow();
             }
             double f = Quantiles.mean(first), lo = Quantiles.mean(min), l = Quantiles.mean(last);
             String text = "Cov_" + EvalRun.label(n) + " " + fmt(f) + " -> min " + fmt(lo) + " -> " + fmt(l);
-            if (f - lo >= MARGIN && l - lo >= MARGIN) dips.add(text);
-            else if (l - f >= MARGIN) rises.add(text);
+            if (f - lo >= TURN && l - lo >= TURN) dips.add(text);
+            else if (l - f >= TURN) rises.add(text);
         }
+        double g2First = mean(m, "kl_G2", true), g2Max = Quantiles.mean(seeds.stream().mapToDouble(seed ->
+                java.util.Arrays.stream(column(Fig1Selection.rowsOf(m, seed.intValue()), "kl_G2")).max().orElseThrow()).toArray());
+        boolean givesUpG2 = g2Max - g2First >= G2_RISE;
         String kl = "KL's rank correlation with the step " + fmt(klTrend) + " (" + fmt(mean(m, "kl", true)) + " -> " + fmt(mean(m, "kl", false)) + ")";
         boolean falling = klTrend <= FALLING;
         s.claim("KL keeps falling over fine-tuning while coverage is non-monotone: Cov_N dips, then worsens as the model gives up G2",
-                kl + "; dip then rise: " + (dips.isEmpty() ? "none" : String.join(", ", dips))
+                kl + "; KL within G2 " + fmt(g2First) + " -> max " + fmt(g2Max) + " -> " + fmt(mean(m, "kl_G2", false))
+                        + "; Cov_N (3-checkpoint moving average) turning up by " + TURN + " or more: "
+                        + (dips.isEmpty() ? "none" : String.join(", ", dips))
                         + (rises.isEmpty() ? "" : "; only worsens: " + String.join(", ", rises)),
-                falling && !dips.isEmpty() ? Verdict.REPRODUCED : falling && !rises.isEmpty() ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
+                falling && !dips.isEmpty() ? Verdict.REPRODUCED
+                        : falling && (!rises.isEmpty() || givesUpG2) ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
         List<String> diffs = new ArrayList<>();
         int better = 0, worse = 0;
         for (int i = 0; i < Fig1Selection.PASS_NS.size(); i++) {
@@ -213,6 +231,18 @@ public final class Fig1SelectionReport {
         long step = first ? m.rows().stream().mapToLong(r -> r.integer("step")).min().orElseThrow()
                 : m.rows().stream().mapToLong(r -> r.integer("step")).max().orElseThrow();
         return Quantiles.mean(m.rows().stream().filter(r -> r.integer("step") == step).mapToDouble(r -> r.number(column)).toArray());
+    }
+
+    /** Centred moving average over 3 points (2 at the ends): checkpoint-to-checkpoint evaluation noise is not a turn. */
+    static double[] smoothed(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            int lo = Math.max(0, i - 1), hi = Math.min(v.length - 1, i + 1);
+            double sum = 0;
+            for (int j = lo; j <= hi; j++) sum += v[j];
+            out[i] = sum / (hi - lo + 1);
+        }
+        return out;
     }
 
     static double[] column(List<CsvTable.Row> rows, String column) {

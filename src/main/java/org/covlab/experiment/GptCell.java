@@ -66,6 +66,10 @@ final class GptCell {
         Trainer t = from.isPresent() ? from.get().resume(task, cfg, pool) : new Trainer(init.apply(pool), task, cfg);
         Path rowsFile = spec.dir().resolve(ROWS);
         CsvTable rows = earlierRows(rowsFile, header, from.isPresent() ? t.step() : -1);
+        if (from.isPresent() && (rows.rowCount() == 0 || rows.row(rows.rowCount() - 1).integer("step") != t.step())) {
+            throw new IllegalStateException(rowsFile + " does not reach the newest checkpoint (step " + t.step()
+                    + "); delete " + spec.dir() + " to run this cell again from the start");
+        }
         if (from.isEmpty()) evaluateAndSave(t, ckpts, spec.task(), rows, rowsFile, eval, Double.NaN);
         double[] loss = {0, 0};  // sum, count since the last evaluation
         try (Progress p = Progress.start(label, cfg.steps())) {

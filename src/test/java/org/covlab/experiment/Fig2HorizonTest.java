@@ -94,7 +94,7 @@ class Fig2HorizonTest {
 
     @Test void reportRebuildsFromTheFolderAlone(@TempDir Path tmp) throws Exception {
         ExperimentRun.Outcome o = Fig2HorizonRun.run(tiny(), 3, tmp.resolve("run"), false, 2);
-        for (String plot : List.of("kl_vs_step", "cov16_vs_step", "kl_over_cov16_vs_step", "final_vs_H")) {
+        for (String plot : List.of("kl_vs_step", "cov16_vs_step", "kl_over_cov16_vs_step", "final_kl_vs_H", "final_cov16_vs_H")) {
             Files.delete(o.dir().resolve(plot + ".png"));
         }
         Section again = Fig2HorizonRun.rebuild(o.dir());

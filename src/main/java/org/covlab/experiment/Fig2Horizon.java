@@ -82,7 +82,7 @@ public final class Fig2Horizon {
         public static Settings of(Scale scale, Integer seeds) {
             return switch (scale) {
                 case DEMO -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 16, 5e-3, 20, 60, 64_000, 20, 16);
-                case SMALL -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 32, 5e-3, 100, 500, 64_000, 100, 32);
+                case SMALL -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 32, 5e-3, 100, 400, 64_000, 100, 32);
                 case PAPER -> new Settings(scale, PAPER_HORIZONS, or(seeds, 16), 6, 4, 384, TrainConfig.PAPER_BATCH, TrainConfig.PAPER_LR,
                         0, 40_000, TrainConfig.PAPER_DATASET, 1000, 1024);
             };

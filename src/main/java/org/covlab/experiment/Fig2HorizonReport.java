@@ -84,6 +84,9 @@ public final class Fig2HorizonReport {
             band(covPlot, t, H, r -> r.number(cov()));
             band(ratioPlot, t, H, Fig2HorizonReport::ratio);
         }
+        double[] span = {t.rows().stream().mapToDouble(r -> r.number("step")).min().orElse(0),
+                t.rows().stream().mapToDouble(r -> r.number("step")).max().orElse(1)};
+        covPlot.dashed("G_{H,2}'s weight 0.05", span, new double[] {G2_WEIGHT, G2_WEIGHT});
         double[] hx = kl.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
         Plot finalKl = Plot.titled("KL at the last step against H").xTitle("H").yTitle("sequence KL (nats)")
                 .line("median", hx, values(kl)).scatter("each seed", xs(klFinal), ys(klFinal))
@@ -94,7 +97,8 @@ public final class Fig2HorizonReport {
                 .dashed("G_{H,2}'s weight 0.05", hx, java.util.Arrays.stream(hx).map(H -> G2_WEIGHT).toArray());
         String band = seeds > 1 ? "median over " + seeds + " seeds, shaded between the 1/16 and 15/16 quantiles" : "one seed";
         s.plot(klPlot.write(dir, "kl_vs_step"), "Sequence KL, mixed over the classes with mu~, against iteration (" + band + ").")
-         .plot(covPlot.write(dir, "cov16_vs_step"), "Cov_16 (mixed) against iteration (" + band + ").")
+         .plot(covPlot.write(dir, "cov16_vs_step"), "Cov_16 (mixed) against iteration (" + band + "); dashed: where a model that "
+                 + "learns everything but G_{H,2} ends, whatever H is.")
          .plot(ratioPlot.write(dir, "kl_over_cov16_vs_step"), "KL / Cov_16 against iteration (" + band
                  + "). Prop. 3.1 bounds it below by log(16/e) = 1.77; points with Cov_16 = 0 are left out.")
          .plot(finalKl.write(dir, "final_kl_vs_H"), "KL at the last step against H: each seed, the median and the least-squares "

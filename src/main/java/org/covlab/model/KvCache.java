@@ -293,14 +293,20 @@ final class KvCache {
         } else {
             Gemm.gemm(kernels, false, true, outC, rows, in, p, wOff, in, inp, 0, in, wide, 0, rows, false);
             int n = rows;
-            kernels.forRange(n, 8, (lo, hi) -> {
-                for (int r = lo; r < hi; r++) {
-                    for (int j = 0; j < outC; j++) out[r * outC + j] = accumulate ? out[r * outC + j] + wide[j * n + r] : wide[j * n + r];
+            kernels.forRange((n + ROW_BLOCK - 1) / ROW_BLOCK, 1, (lo, hi) -> {   // blocks of rows: short runs of wide's rows
+                for (int r0 = lo * ROW_BLOCK; r0 < Math.min(n, hi * ROW_BLOCK); r0 += ROW_BLOCK) {
+                    int r1 = Math.min(n, r0 + ROW_BLOCK);
+                    for (int j = 0; j < outC; j++) {
+                        for (int r = r0; r < r1; r++) out[r * outC + j] = accumulate ? out[r * outC + j] + wide[j * n + r] : wide[j * n + r];
+                    }
                 }
             });
         }
         if (bOff != NO_BIAS) Elementwise.addBias(kernels, out, p, bOff, rows, outC);
     }
+
+    /** Rows transposed together out of W · inpᵀ. */
+    private static final int ROW_BLOCK = 16;
 
     /** Up to this many rows, a Linear is dot products of the rows with W's rows (Gemm's unpacked path). */
     private static final int DOT_ROWS = 4;

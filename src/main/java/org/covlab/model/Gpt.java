@@ -330,16 +330,20 @@ public final class Gpt implements AutoregressiveModel {
      * Safe to call from several threads at once: each call has its own cache, and only one at a time uses the pool.
      */
     public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
-        KvCache cache = idleCaches.poll();
-        if (cache == null) cache = new KvCache(this);
-        try {
-            return cache.sample(prompts, maxLength, endToken, sampler, rng);
-        } finally {
-            idleCaches.push(cache);
-        }
+        return KvCache.sample(this, prompts, maxLength, endToken, sampler, rng);
     }
 
-    /** Claims the pool for one sampling chunk; false if another sample() call holds it. */
+    /** A KV cache for one sampling call (or one thread of it), reusing the buffers of an earlier call. */
+    KvCache borrowCache() {
+        KvCache cache = idleCaches.poll();
+        return cache != null ? cache : new KvCache(this);
+    }
+
+    void returnCache(KvCache cache) {
+        idleCaches.push(cache);
+    }
+
+    /** Claims the pool for a sampling call's chunks; false if another sample() call holds it. */
     boolean claimPool() {
         return poolClaimed.compareAndSet(false, true);
     }

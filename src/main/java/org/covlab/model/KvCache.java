@@ -31,6 +31,8 @@ final class KvCache {
     static final int MAX_ROWS = 256;
     /** Prompt tokens prefilled together at most (with padding): bounds the prefill's buffers to ~50 KB per token. */
     static final int PREFILL_TOKENS = 2048;
+    /** Distinct prompts per chunk at most: many distinct prompts make several chunks, which run side by side. */
+    static final int MAX_PREFIXES = 16;
     /** Below this many rows a chunk decodes on the calling thread: handing out small kernels costs more than it saves. */
     static final int PARALLEL_ROWS = 16;
 
@@ -39,8 +41,8 @@ final class KvCache {
     private Parallel kernels;
 
     private Activations prefix;             // the prefill forward: (groups, prefixLen) tokens, qkv kept per layer
-    private float[][] keysT;                // per layer (groups, C, prefixLen): prefix keys transposed, for Q·Kᵀ as a GEMM
-    private float[][] suffixK, suffixV;     // per layer (rows, maxNew, C): keys and values of the rows' own tokens
+    private float[][] keysT, valuesT;       // per layer (groups, C, prefixLen): the prefix's keys and values transposed
+    private float[][] suffixK, suffixV;     // per layer (rows, C, maxNew): the rows' own keys and values, transposed
     private float[] x, ln, mean, rstd, qkv, atty, fch, logits, wide;  // (R, C) (R, C) (R) (R) (R, 3C) (R, C) (R, 4C) (R, V) (4C|V, R)
     private float[][] scores;               // per worker (rows of a group, prefixLen + maxNew)
     private int[] groupLength, rowGroup, groupStart, groupEnd;
@@ -51,14 +53,19 @@ final class KvCache {
         this.cfg = model.config();
     }
 
+    /** Rows of one prompt, decoded together: row r continues prompts[group[r]] and is the caller's prompt ids[r]. */
+    private record Chunk(int[][] prompts, int[] group, int[] ids) {}
+
     /**
      * Samples a response for every prompt (see {@link Gpt#sample(int[][], int, int, Sampler, RandomGenerator)}).
-     * Equal prompts are grouped and prefilled once; rows are decoded in chunks of at most {@link #MAX_ROWS}, each
-     * on the model's pool when it is large and the pool is free, else on this thread. Row i draws from its own
-     * generator, seeded from {@code rng} in prompt order, and every kernel gives the same bits for any thread
-     * count, so the samples depend on neither the chunking nor the threads.
+     * Equal prompts are grouped and prefilled once; rows are decoded in chunks of at most {@link #MAX_ROWS} rows
+     * and {@link #MAX_PREFIXES} distinct prompts. Several chunks run side by side on the model's pool, one per
+     * thread with single-threaded kernels; a lone chunk uses the pool inside its kernels when it is large. Row i
+     * draws from its own generator, seeded from {@code rng} in prompt order, and the chunks depend only on the
+     * prompts, so the samples do not depend on the thread count.
      */
-    int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+    static int[][] sample(Gpt model, int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
+        GptConfig cfg = model.config();
         int n = prompts.length, v = cfg.vocab();
         RandomGenerator[] rowRng = new RandomGenerator[n];
         Map<List<Integer>, List<Integer>> byPrompt = new LinkedHashMap<>();   // distinct prompts in first-seen order
@@ -77,60 +84,86 @@ final class KvCache {
             for (int i = 0; i < n; i++) out[i] = new int[0];
             return out;
         }
-        // Chunks: consecutive groups (a group larger than MAX_ROWS is cut) within MAX_ROWS rows and PREFILL_TOKENS.
-        List<int[]> chunkRows = new ArrayList<>();
-        List<int[][]> chunkPrompts = new ArrayList<>();
-        List<int[]> chunkGroups = new ArrayList<>();
-        List<Integer> rowsNow = new ArrayList<>(), groupOf = new ArrayList<>();
-        List<int[]> promptsNow = new ArrayList<>();
-        int longest = 0;
-        for (List<Integer> members : byPrompt.values()) {
-            int[] prompt = prompts[members.get(0)];
-            for (int from = 0; from < members.size(); from += MAX_ROWS) {
-                int size = Math.min(MAX_ROWS, members.size() - from);
-                int wider = Math.max(longest, prompt.length);
-                if (!promptsNow.isEmpty() && (rowsNow.size() + size > MAX_ROWS || (promptsNow.size() + 1) * wider > PREFILL_TOKENS)) {
-                    chunkRows.add(rowsNow.stream().mapToInt(Integer::intValue).toArray());
-                    chunkGroups.add(groupOf.stream().mapToInt(Integer::intValue).toArray());
-                    chunkPrompts.add(promptsNow.toArray(int[][]::new));
-                    rowsNow.clear();
-                    groupOf.clear();
-                    promptsNow.clear();
-                    wider = prompt.length;
-                }
-                longest = wider;
-                for (int i = from; i < from + size; i++) {
-                    rowsNow.add(members.get(i));
-                    groupOf.add(promptsNow.size());
-                }
-                promptsNow.add(prompt);
-            }
-        }
-        chunkRows.add(rowsNow.stream().mapToInt(Integer::intValue).toArray());
-        chunkGroups.add(groupOf.stream().mapToInt(Integer::intValue).toArray());
-        chunkPrompts.add(promptsNow.toArray(int[][]::new));
-        for (int k = 0; k < chunkRows.size(); k++) {
-            int[] ids = chunkRows.get(k);
-            boolean parallel = ids.length >= PARALLEL_ROWS && model.claimPool();
+        List<Chunk> chunks = chunks(prompts, byPrompt.values());
+        Parallel pool = model.pool();
+        if (chunks.size() > 1 && pool.threads() > 1 && model.claimPool()) {
+            KvCache[] caches = new KvCache[pool.threads()];
             try {
-                decode(parallel ? model.pool() : Parallel.SERIAL, chunkPrompts.get(k), chunkGroups.get(k), ids, maxLength, endToken, sampler, rowRng, out);
+                pool.forEach(chunks.size(), (k, worker) -> {
+                    if (caches[worker] == null) caches[worker] = model.borrowCache();
+                    caches[worker].decode(Parallel.SERIAL, chunks.get(k), maxLength, endToken, sampler, rowRng, out);
+                });
             } finally {
-                if (parallel) model.releasePool();
+                model.releasePool();
+                for (KvCache c : caches) if (c != null) model.returnCache(c);
             }
+            return out;
+        }
+        KvCache cache = model.borrowCache();
+        try {
+            for (Chunk chunk : chunks) {
+                boolean parallel = chunk.ids().length >= PARALLEL_ROWS && model.claimPool();
+                try {
+                    cache.decode(parallel ? pool : Parallel.SERIAL, chunk, maxLength, endToken, sampler, rowRng, out);
+                } finally {
+                    if (parallel) model.releasePool();
+                }
+            }
+        } finally {
+            model.returnCache(cache);
         }
         return out;
     }
 
-    /** Decodes one chunk: row r of the chunk is prompt ids[r], continuing prompts[group[r]]. */
-    private void decode(Parallel kernels, int[][] prompts, int[] group, int[] ids, int maxLength, int endToken, Sampler sampler,
+    /** Consecutive groups (a group larger than MAX_ROWS is cut) within MAX_ROWS rows, MAX_PREFIXES and PREFILL_TOKENS. */
+    private static List<Chunk> chunks(int[][] prompts, Iterable<List<Integer>> groups) {
+        List<Chunk> chunks = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>(), groupOf = new ArrayList<>();
+        List<int[]> distinct = new ArrayList<>();
+        int longest = 0;
+        for (List<Integer> members : groups) {
+            int[] prompt = prompts[members.get(0)];
+            for (int from = 0; from < members.size(); from += MAX_ROWS) {
+                int size = Math.min(MAX_ROWS, members.size() - from);
+                int wider = Math.max(longest, prompt.length);
+                if (!distinct.isEmpty() && (ids.size() + size > MAX_ROWS || distinct.size() == MAX_PREFIXES
+                        || (distinct.size() + 1) * wider > PREFILL_TOKENS)) {
+                    chunks.add(chunk(distinct, groupOf, ids));
+                    wider = prompt.length;
+                }
+                longest = wider;
+                for (int i = from; i < from + size; i++) {
+                    ids.add(members.get(i));
+                    groupOf.add(distinct.size());
+                }
+                distinct.add(prompt);
+            }
+        }
+        chunks.add(chunk(distinct, groupOf, ids));
+        return chunks;
+    }
+
+    private static Chunk chunk(List<int[]> distinct, List<Integer> groupOf, List<Integer> ids) {
+        Chunk c = new Chunk(distinct.toArray(int[][]::new), groupOf.stream().mapToInt(Integer::intValue).toArray(),
+                ids.stream().mapToInt(Integer::intValue).toArray());
+        distinct.clear();
+        groupOf.clear();
+        ids.clear();
+        return c;
+    }
+
+    /** Decodes one chunk into out[ids[r]]. */
+    private void decode(Parallel kernels, Chunk chunk, int maxLength, int endToken, Sampler sampler,
                         RandomGenerator[] rowRng, int[][] out) {
+        int[][] prompts = chunk.prompts();
+        int[] ids = chunk.ids();
         int n = ids.length, v = cfg.vocab();
         int[][] response = new int[n][maxLength];
         int[] length = new int[n], feed = new int[n];
         boolean[] done = new boolean[n];
         double[] logProbs = new double[v];
         int remaining = n;
-        float[] lg = prefill(kernels, prompts, group, maxLength - 1);
+        float[] lg = prefill(kernels, prompts, chunk.group(), maxLength - 1);
         for (int g = 0; g < prompts.length; g++) {
             logProbsOf(lg, g, logProbs);
             for (int r = groupStart[g]; r < groupEnd[g]; r++) remaining -= draw(response[r], length, done, r, logProbs, sampler, rowRng[ids[r]], endToken, maxLength);
@@ -197,12 +230,15 @@ final class KvCache {
         model.forwardShard(prefix, kernels, groups, prefixLen);
 
         keysT = grow(keysT, layers, groups * c * prefixLen);
+        valuesT = grow(valuesT, layers, groups * c * prefixLen);
         for (int l = 0; l < layers; l++) {
-            float[] q = prefix.qkv[l], kT = keysT[l];
+            float[] q = prefix.qkv[l], kT = keysT[l], vT = valuesT[l];
             for (int g = 0; g < groups; g++) {
+                boolean few = groupEnd[g] - groupStart[g] <= DOT_ROWS;      // many rows read the values in place
                 for (int t = 0; t < groupLength[g]; t++) {
                     int src = (g * prefixLen + t) * 3 * c + c, dst = g * c * prefixLen + t;
                     for (int i = 0; i < c; i++) kT[dst + i * prefixLen] = q[src + i];
+                    if (few) for (int i = 0; i < c; i++) vT[dst + i * prefixLen] = q[src + c + i];
                 }
             }
         }
@@ -241,31 +277,46 @@ final class KvCache {
         }
         for (int l = 0; l < cfg.layers(); l++) {
             Gpt.Block blk = model.blocks[l];
-            float[] kT = keysT[l], pv = prefix.qkv[l], sk = suffixK[l], sv = suffixV[l];
+            float[] kT = keysT[l], vT = valuesT[l], pv = prefix.qkv[l], sk = suffixK[l], sv = suffixV[l];
             LayerNorm.forward(kernels, ln, mean, rstd, x, p, blk.ln1W(), p, blk.ln1B(), rows, c);
             linear(qkv, false, ln, blk.qkvW(), blk.qkvB(), c, c3);
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(qkv, r * c3 + c, sk, (r * maxNew + s) * c, c);
-                System.arraycopy(qkv, r * c3 + 2 * c, sv, (r * maxNew + s) * c, c);
+            for (int r = 0; r < rows; r++) {                    // column s of the rows' transposed keys and values
+                for (int i = 0; i < c; i++) {
+                    sk[(r * c + i) * maxNew + s] = qkv[r * c3 + c + i];
+                    sv[(r * c + i) * maxNew + s] = qkv[r * c3 + 2 * c + i];
+                }
             }
-            // Per (prompt, head): the group's queries against the shared prefix as GEMMs, then each row's own tokens.
+            // Per (prompt, head): the group's queries against the shared prefix (GEMMs for many rows; for a few, one
+            // long axpy or dot product per head dimension), then against each row's own tokens the same way.
             kernels.forEach(groups * nh, (task, worker) -> {
                 int g = task / nh, h = task % nh, r0 = groupStart[g], n = groupEnd[g] - r0, len = groupLength[g];
-                int width = len + s + 1;
+                int width = len + s + 1, headT = (g * c + h * hs) * prefixLen;
                 float[] sc = scores[worker];
-                Gemm.gemm(Parallel.SERIAL, false, false, n, len, hs, qkv, r0 * c3 + h * hs, c3,
-                        kT, g * c * prefixLen + h * hs * prefixLen, prefixLen, sc, 0, width, false);
+                if (n > DOT_ROWS) {
+                    Gemm.gemm(Parallel.SERIAL, false, false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
+                } else {
+                    Arrays.fill(sc, 0, n * width, 0f);
+                    for (int i = 0; i < n; i++) {
+                        for (int d = 0; d < hs; d++) Elementwise.axpy(sc, i * width, qkv[(r0 + i) * c3 + h * hs + d], kT, headT + d * prefixLen, len);
+                    }
+                }
                 for (int i = 0; i < n; i++) {
-                    int q = (r0 + i) * c3 + h * hs;
-                    for (int j = 0; j <= s; j++) sc[i * width + len + j] = dot(qkv, q, sk, ((r0 + i) * maxNew + j) * c + h * hs, hs);
+                    int q = (r0 + i) * c3 + h * hs, own = ((r0 + i) * c + h * hs) * maxNew;
+                    Arrays.fill(sc, i * width + len, (i + 1) * width, 0f);
+                    for (int d = 0; d < hs; d++) Elementwise.axpy(sc, i * width + len, qkv[q + d], sk, own + d * maxNew, s + 1);
                     Softmax.rowForward(sc, i * width, width, scale);
                 }
-                Gemm.gemm(Parallel.SERIAL, false, false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
-                        atty, r0 * c + h * hs, c, false);
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j <= s; j++) {
-                        Elementwise.axpy(atty, (r0 + i) * c + h * hs, sc[i * width + len + j], sv, ((r0 + i) * maxNew + j) * c + h * hs, hs);
+                if (n > DOT_ROWS) {
+                    Gemm.gemm(Parallel.SERIAL, false, false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
+                            atty, r0 * c + h * hs, c, false);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        for (int d = 0; d < hs; d++) atty[(r0 + i) * c + h * hs + d] = Elementwise.dot(sc, i * width, vT, headT + d * prefixLen, len);
                     }
+                }
+                for (int i = 0; i < n; i++) {
+                    int y = (r0 + i) * c + h * hs, own = ((r0 + i) * c + h * hs) * maxNew;
+                    for (int d = 0; d < hs; d++) atty[y + d] += Elementwise.dot(sc, i * width + len, sv, own + d * maxNew, s + 1);
                 }
             });
             linear(x, true, atty, blk.projW(), blk.projB(), c, c);
@@ -308,14 +359,9 @@ final class KvCache {
     /** Rows transposed together out of W · inpᵀ. */
     private static final int ROW_BLOCK = 16;
 
-    /** Up to this many rows, a Linear is dot products of the rows with W's rows (Gemm's unpacked path). */
+    /** Up to this many rows, a Linear is dot products of the rows with W's rows (Gemm's unpacked path), and a
+     *  prompt's rows meet its prefix by dot products too. */
     private static final int DOT_ROWS = 4;
-
-    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) s += a[aOff + i] * b[bOff + i];
-        return s;
-    }
 
     private static float[] grow(float[] a, int size) {
         return a != null && a.length >= size ? a : new float[size];

@@ -30,8 +30,9 @@ class GptInferenceTest {
         SplittableRandom rng = new SplittableRandom(1);
         int v = CFG.vocab(), steps = 14;
         int[][] prompts = {randomTokens(rng, 23), randomTokens(rng, 9), randomTokens(rng, 1)};
-        // rows share prompts (as Best-of-N's copies do); 7 rows take the transposed-GEMM path, 3 the dot-product one
-        for (int[] rowGroup : new int[][] {{0, 0, 0, 1, 1, 1, 2}, {1, 2, 2}}) {
+        // rows share prompts (as Best-of-N copies do): 9 rows take the GEMM paths (Linear, and attention for
+        // prompt 0), 3 rows and small groups the dot-product ones
+        for (int[] rowGroup : new int[][] {{0, 0, 0, 0, 0, 0, 1, 1, 2}, {1, 2, 2}}) {
             for (Parallel kernels : new Parallel[] {Parallel.SERIAL, TWO}) {
                 int rows = rowGroup.length;
                 int[][] continuation = new int[rows][];

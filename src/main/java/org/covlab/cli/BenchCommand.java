@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,13 +41,15 @@ import picocli.CommandLine.Spec;
                         + "The machine may be shared: the 1-minute load average before and after is printed with the figures. "
                         + "See docs/performance.md."},
         footer = {"", "--json prints one object with train_tokens_per_s, score_tokens_per_s, sample_tokens_per_s, "
-                + "gemm_gflops_256, gemm_gflops_1024, the settings, the load averages and, with --peer, peer (torch_gpt.py's "
-                + "own JSON, or null) and train_ratio / score_ratio.",
+                + "gemm_gflops_256, gemm_gflops_1024, the settings, heap_peak_gib (the heap pools' peaks summed: an upper "
+                + "bound), heap_max_gib, the load averages and, with --peer, peer (torch_gpt.py's own JSON, or null) and "
+                + "train_ratio / score_ratio. COVLAB_JAVA_OPTS sets the JVM's options (default -Xmx6g).",
                 "", "Examples:",
                 "  ./covlab bench",
                 "  ./covlab bench --peer",
                 "  ./covlab bench --json --steps 5",
-                "  ./covlab bench --layers 6 --dmodel 384 --batch 8 --steps 3 --threads 1"})
+                "  ./covlab bench --layers 6 --dmodel 384 --batch 8 --steps 3 --threads 1",
+                "  COVLAB_JAVA_OPTS=-Xmx4g ./covlab bench --layers 6 --dmodel 384 --batch 128 --steps 1   # the paper's model in 4 GiB"})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Where torch_gpt.py lives relative to a checkout: shared/ sits beside the repository. */
@@ -126,13 +130,16 @@ public final class BenchCommand implements Callable<Integer> {
             out.put("peer", peerResult);
             if (peerError != null) out.put("peer_error", peerError);
         }
+        out.put("heap_peak_gib", heapPeakGiB());
+        out.put("heap_max_gib", Runtime.getRuntime().maxMemory() / GIB);
         out.put("load_average_before", loadBefore);
         out.put("load_average_after", loadAverage());
 
         PrintWriter stdout = spec.commandLine().getOut();
         if (peerError != null) spec.commandLine().getErr().println("covlab bench: " + peerError);
         if (json) stdout.println(Json.toJson(out));
-        else stdout.print(table(r, gemm256, gemm1024, peerResult, loadBefore, (double) out.get("load_average_after")));
+        else stdout.print(table(r, gemm256, gemm1024, peerResult, loadBefore, (double) out.get("load_average_after"),
+                (double) out.get("heap_peak_gib"), (double) out.get("heap_max_gib")));
         stdout.flush();
         return 0;
     }
@@ -144,7 +151,8 @@ public final class BenchCommand implements Callable<Integer> {
                 Map.entry("--threads", threads), Map.entry("--steps", steps));
     }
 
-    private String table(GptBenchmark.Result r, double gemm256, double gemm1024, JsonNode peerResult, double before, double after) {
+    private String table(GptBenchmark.Result r, double gemm256, double gemm1024, JsonNode peerResult, double before, double after,
+                         double heapPeak, double heapMax) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "GPT vocab %d, ctx %d, %d layers, %d heads, d %d, batch %d, %d threads, %d timed steps; "
                         + "load average %.2f before, %.2f after%n", vocab, ctx, layers, heads, dModel, batch, threads, steps, before, after));
@@ -160,7 +168,18 @@ public final class BenchCommand implements Callable<Integer> {
         t.row("sample_tokens_per_s (KV cache)", Math.round(r.sampleTokensPerS()), "-", "-");
         t.row("gemm_gflops_256 (one core)", String.format(Locale.ROOT, "%.1f", gemm256), "-", "-");
         t.row("gemm_gflops_1024 (one core)", String.format(Locale.ROOT, "%.1f", gemm1024), "-", "-");
-        return sb.append(t.render()).toString();
+        return sb.append(t.render()).append(String.format(Locale.ROOT, "heap: at most %.2f GiB used of %.2f GiB%n", heapPeak, heapMax)).toString();
+    }
+
+    private static final double GIB = 1L << 30;
+
+    /** The sum of the heap pools' peak use: an upper bound on the heap the run needed at once. */
+    private static double heapPeakGiB() {
+        long bytes = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) bytes += p.getPeakUsage().getUsed();
+        }
+        return bytes / GIB;
     }
 
     /** The 1-minute load average of the machine, or NaN where the platform has none. */

@@ -39,6 +39,7 @@ class BenchCommandTest {
         assertThat(json.get("peer").get("args").asText())
                 .contains("--vocab 11", "--ctx 16", "--layers 1", "--heads 2", "--dmodel 16", "--batch 3", "--steps 1", "--threads 2");
         assertThat(json.get("settings").get("dmodel").intValue()).isEqualTo(16);
+        assertThat(json.get("heap_peak_gib").doubleValue()).isPositive().isLessThanOrEqualTo(json.get("heap_max_gib").doubleValue() * 1.01);
     }
 
     @Test void missingPythonIsOneLineAndTheOwnFiguresStillPrint() throws Exception {

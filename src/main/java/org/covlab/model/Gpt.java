@@ -330,7 +330,7 @@ public final class Gpt implements AutoregressiveModel {
      * Safe to call from several threads at once: each call has its own cache, and only one at a time uses the pool.
      */
     public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
-        return KvCache.sample(this, prompts, maxLength, endToken, sampler, rng);
+        return KvSampling.sample(this, prompts, maxLength, endToken, sampler, rng);
     }
 
     /** A KV cache for one sampling call (or one thread of it), reusing the buffers of an earlier call. */

@@ -77,9 +77,9 @@ class GptInferenceTest {
         // Copies of two prompts (one group larger than a decoding chunk), plus a few single prompts.
         SplittableRandom rng = new SplittableRandom(5);
         int[] a = randomTokens(rng, 17), b = randomTokens(rng, 4);
-        int n = KvCache.MAX_ROWS + 40;
+        int n = KvSampling.MAX_ROWS + 40;
         int[][] prompts = new int[n][];
-        for (int i = 0; i < n; i++) prompts[i] = i < KvCache.MAX_ROWS + 20 ? a : i % 3 == 0 ? randomTokens(rng, 1 + i % 7) : b;
+        for (int i = 0; i < n; i++) prompts[i] = i < KvSampling.MAX_ROWS + 20 ? a : i % 3 == 0 ? randomTokens(rng, 1 + i % 7) : b;
         int maxLength = 6, end = 2;
         Gpt two = GptGradientTest.randomModel(CFG, TWO, 24, 0.5);
         Gpt one = GptGradientTest.randomModel(CFG, Parallel.SERIAL, 24, 0.5);

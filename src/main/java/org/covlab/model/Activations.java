@@ -5,6 +5,8 @@ package org.covlab.model;
  * entries (B NH T T) and reused by every later pass that fits. What backward needs is kept per layer; the
  * LayerNorm outputs and the GELU output are cheap to recompute, so backward recomputes them into shared
  * scratch instead of keeping 6 C floats per token per layer (the paper's model then trains in 2 GiB).
+ * An inference-only instance ({@link #forInference}) keeps only qkv per layer (the KV cache reads keys and
+ * values from it) and lets the layers share their other buffers, with no backward scratch.
  */
 final class Activations {
     final int tokens;           // capacity B T
@@ -37,10 +39,22 @@ final class Activations {
     final float[][] dAtt;       // (threads, T, T) per-worker attention gradient
 
     Activations(GptConfig cfg, int tokens, int attention, int maxSeq, int threads) {
+        this(cfg, tokens, attention, maxSeq, threads, true);
+    }
+
+    /**
+     * Buffers for forward passes only. A block's input is dead once its residual copy is made, so res2 and res3
+     * can each be one buffer for all layers; att, atty and fch are rewritten by every layer.
+     */
+    static Activations forInference(GptConfig cfg, int tokens, int attention, int maxSeq) {
+        return new Activations(cfg, tokens, attention, maxSeq, 1, false);
+    }
+
+    private Activations(GptConfig cfg, int tokens, int attention, int maxSeq, int threads, boolean training) {
         this.tokens = tokens;
         this.attention = attention;
         this.maxSeq = maxSeq;
-        int c = cfg.dModel(), n = cfg.layers();
+        int c = cfg.dModel(), n = cfg.layers(), kept = training ? tokens : 0;
         inputs = new int[tokens];
         targets = new int[tokens];
         weights = new float[tokens];
@@ -50,11 +64,11 @@ final class Activations {
         ln2Mean = new float[n][tokens];
         ln2Rstd = new float[n][tokens];
         qkv = new float[n][tokens * 3 * c];
-        att = new float[n][attention];
-        atty = new float[n][tokens * c];
-        res2 = new float[n][tokens * c];
-        fch = new float[n][tokens * 4 * c];
-        res3 = new float[n][tokens * c];
+        att = perLayer(n, attention, training);
+        atty = perLayer(n, tokens * c, training);
+        res2 = perLayer(n, tokens * c, training);
+        fch = perLayer(n, tokens * 4 * c, training);
+        res3 = perLayer(n, tokens * c, training);
         lnf = new float[tokens * c];
         lnfMean = new float[tokens];
         lnfRstd = new float[tokens];
@@ -62,11 +76,18 @@ final class Activations {
         lse = new float[tokens];
         ln = new float[tokens * c];
         gelu = new float[tokens * 4 * c];
-        dres = new float[tokens * c];
-        dln = new float[tokens * c];
-        dwide = new float[tokens * 4 * c];
-        datty = new float[tokens * c];
-        dAtt = new float[threads][maxSeq * maxSeq];
+        dres = new float[kept * c];
+        dln = new float[kept * c];
+        dwide = new float[kept * 4 * c];
+        datty = new float[kept * c];
+        dAtt = new float[training ? threads : 0][maxSeq * maxSeq];
+    }
+
+    /** n buffers of a given size, or one buffer seen n times. */
+    private static float[][] perLayer(int n, int size, boolean separate) {
+        float[][] out = new float[n][];
+        for (int l = 0; l < n; l++) out[l] = separate || l == 0 ? new float[size] : out[0];
+        return out;
     }
 
     boolean fits(int batch, int seq, int heads) {

@@ -4,6 +4,8 @@ import static org.covlab.model.Layers.NO_BIAS;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
 import org.covlab.tensor.Elementwise;
@@ -49,6 +51,8 @@ public final class Gpt implements AutoregressiveModel {
     private boolean logitsReady;        // the shards hold logits (not yet gradients)
     private boolean lossReady;          // loss() ran after the last forward, so backward() may run
     private double weightSum;
+    private final ConcurrentLinkedDeque<KvCache> idleCaches = new ConcurrentLinkedDeque<>();  // reused by sample()
+    private final AtomicBoolean poolClaimed = new AtomicBoolean();   // a sample() call is running kernels on the pool
 
     /** Offsets of one block's tensors in the flat arrays. */
     record Block(int ln1W, int ln1B, int ln2W, int ln2B, int qkvW, int qkvB, int projW, int projB,
@@ -130,14 +134,17 @@ public final class Gpt implements AutoregressiveModel {
         for (int s = 0; s < used; s++) ensureCapacity(s, rowEnd(s) - rowStart(s), seq);
         eachShard((s, a, kernels) -> {
             System.arraycopy(tokens, rowStart(s) * seq, a.inputs, 0, (rowEnd(s) - rowStart(s)) * seq);
-            forwardShard(a, kernels, rowEnd(s) - rowStart(s));
+            forwardShard(a, kernels, rowEnd(s) - rowStart(s), seq);
         });
         logitsReady = true;
         lossReady = false;
     }
 
-    /** One shard's forward pass over its rows. */
-    private void forwardShard(Activations a, Parallel kp, int rows) {
+    /**
+     * One shard's forward pass over its rows (batch, seq) of a.inputs. Reads only the parameters, so calls on
+     * different Activations may run concurrently (the KV cache's prefill does).
+     */
+    void forwardShard(Activations a, Parallel kp, int rows, int seq) {
         int bt = rows * seq, c = cfg.dModel();
         Layers.encoderForward(a.encoded, a.inputs, params, tok, pos, rows, seq, c);
         for (int l = 0; l < blocks.length; l++) {
@@ -318,9 +325,30 @@ public final class Gpt implements AutoregressiveModel {
     /**
      * Samples a response for each prompt with a KV cache: responses stop after {@code endToken} (included,
      * -1 for none) or {@code maxLength} tokens. Each prompt gets its own generator seeded from {@code rng} in
-     * prompt order, so results do not depend on the thread count.
+     * prompt order, so results do not depend on the thread count. Equal prompts (Best-of-N's copies) are run
+     * once and share their keys and values; all rows then decode together with batched GEMMs.
+     * Safe to call from several threads at once: each call has its own cache, and only one at a time uses the pool.
      */
     public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
-        return KvCache.sample(this, prompts, maxLength, endToken, sampler, rng);
+        return KvSampling.sample(this, prompts, maxLength, endToken, sampler, rng);
+    }
+
+    /** A KV cache for one sampling call (or one thread of it), reusing the buffers of an earlier call. */
+    KvCache borrowCache() {
+        KvCache cache = idleCaches.poll();
+        return cache != null ? cache : new KvCache(this);
+    }
+
+    void returnCache(KvCache cache) {
+        idleCaches.push(cache);
+    }
+
+    /** Claims the pool for a sampling call's chunks; false if another sample() call holds it. */
+    boolean claimPool() {
+        return poolClaimed.compareAndSet(false, true);
+    }
+
+    void releasePool() {
+        poolClaimed.set(false);
     }
 }

@@ -3,9 +3,6 @@ package org.covlab.model;
 import static org.covlab.model.Layers.NO_BIAS;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.random.RandomGenerator;
-import org.covlab.decode.Sampler;
 import org.covlab.tensor.Elementwise;
 import org.covlab.tensor.Gelu;
 import org.covlab.tensor.Gemm;
@@ -14,192 +11,217 @@ import org.covlab.tensor.Parallel;
 import org.covlab.tensor.Softmax;
 
 /**
- * Incremental decoding for a batch of rows: each {@link #step} feeds one token per row at the next position
- * and returns the next-token logits, attending over the keys and values cached from earlier steps. It uses
- * the same kernels as {@link Gpt#forward}, so its logits equal the full forward's up to float rounding.
- * Prompts of different lengths advance together: a row is teacher-forced with its prompt until the prompt
- * runs out, then fed its own samples.
+ * Incremental decoding of many rows that share a few prompts (Best-of-N hands the model copies of one prompt);
+ * {@link KvSampling} drives it.
+ * {@link #prefill} runs each distinct prompt once through {@link Gpt#forwardShard} and keeps its keys and values
+ * (the prefix); {@link #step} then feeds one token per row at that row's next position and returns the next-token
+ * logits. All rows advance together: the Linear layers are GEMMs over the rows, and attention scores the rows of
+ * one prompt against its shared prefix with one GEMM per head (one axpy per head dimension when the prompt has
+ * few rows), then against the row's own earlier tokens. Logits equal the full forward's up to float rounding.
  */
 final class KvCache {
 
-    /** Rows decoded together: large enough to turn the per-token matrix-vector products into GEMMs. */
-    static final int MAX_BATCH = 64;
-
     private final Gpt model;
     private final GptConfig cfg;
-    private final Parallel pool;
-    private final Weights w;
-    private final int capacity;
-    private final float[][] keysT;          // per layer (B, C, ctx): keys transposed, so scores are axpys
-    private final float[][] values;         // per layer (B, ctx, C)
-    private final float[] x, ln, mean, rstd, qkv, atty, fch, logits;  // (B, C) (B, C) (B) (B) (B, 3C) (B, C) (B, 4C) (B, V)
-    private final float[][] scores;         // per worker (ctx)
-    private int rows, position;
+    private Parallel kernels;
 
-    /**
-     * The Linear weights transposed to (in, out), made once per sampling call and shared by its caches: with
-     * few rows per step, packing a transposed B on every call would cost as much as the product, while
-     * packing a row-major B is a plain vector copy.
-     */
-    record Weights(float[][] qkvT, float[][] projT, float[][] fcT, float[][] outT, float[] headT) {
-        static Weights of(Gpt model) {
-            GptConfig cfg = model.config();
-            float[] p = model.parameters();
-            int c = cfg.dModel(), layers = cfg.layers();
-            float[][] qkv = new float[layers][], proj = new float[layers][], fc = new float[layers][], out = new float[layers][];
-            for (int l = 0; l < layers; l++) {
-                Gpt.Block b = model.blocks[l];
-                qkv[l] = transpose(p, b.qkvW(), 3 * c, c);
-                proj[l] = transpose(p, b.projW(), c, c);
-                fc[l] = transpose(p, b.fcW(), 4 * c, c);
-                out[l] = transpose(p, b.outW(), c, 4 * c);
-            }
-            return new Weights(qkv, proj, fc, out, transpose(p, model.head, cfg.vocab(), c));
-        }
+    private Activations prefix;             // the prefill forward: (groups, prefixLen) tokens, qkv kept per layer
+    private float[][] keysT, valuesT;       // per layer (groups, C, prefixLen): the prefix's keys and values transposed
+    private float[][] suffixK, suffixV;     // per layer (rows, C, maxNew): the rows' own keys and values, transposed
+    private float[] x, ln, mean, rstd, qkv, atty, fch, logits, wide;  // (R, C) (R, C) (R) (R) (R, 3C) (R, C) (R, 4C) (R, V) (4C|V, R)
+    private float[][] scores;               // per worker (rows of a group, prefixLen + maxNew)
+    private int[] groupLength, rowGroup, groupStart, groupEnd;
+    private int groups, rows, prefixLen, maxNew, steps;
 
-        /** The (rows, cols) matrix at p[off] as a new (cols, rows) matrix. */
-        private static float[] transpose(float[] p, int off, int rows, int cols) {
-            float[] t = new float[rows * cols];
-            for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) t[j * rows + r] = p[off + r * cols + j];
-            return t;
-        }
-    }
-
-    KvCache(Gpt model, Weights w, Parallel pool, int capacity) {
+    KvCache(Gpt model) {
         this.model = model;
         this.cfg = model.config();
-        this.pool = pool;
-        this.w = w;
-        this.capacity = capacity;
-        int c = cfg.dModel(), n = capacity;
-        keysT = new float[cfg.layers()][n * c * cfg.ctx()];
-        values = new float[cfg.layers()][n * cfg.ctx() * c];
-        x = new float[n * c];
-        ln = new float[n * c];
-        mean = new float[n];
-        rstd = new float[n];
-        qkv = new float[n * 3 * c];
-        atty = new float[n * c];
-        fch = new float[n * 4 * c];
-        logits = new float[n * cfg.vocab()];
-        scores = new float[pool.threads()][cfg.ctx()];
     }
 
-    /** out (=|+=) inp · wT + bias, for the step's rows. // inp: (rows, in); wT: (in, outC); out: (rows, outC) */
-    private void linear(float[] out, boolean accumulate, float[] inp, float[] wT, int bOff, int in, int outC) {
-        Gemm.gemm(pool, false, false, rows, outC, in, inp, 0, in, wT, 0, outC, out, 0, outC, accumulate);
-        if (bOff != NO_BIAS) Elementwise.addBias(pool, out, model.parameters(), bOff, rows, outC);
+    /**
+     * Runs the distinct prompts with the given kernels (the following steps use them too) and sets up
+     * {@code rowGroup.length} rows, row r continuing prompt rowGroup[r] (rows of one prompt must be contiguous),
+     * for up to {@code maxNew} more tokens. Returns the logits after each prompt's last token, (groups, vocab),
+     * reused by the next call.
+     */
+    float[] prefill(Parallel kernels, int[][] prompts, int[] rowGroup, int maxNew) {
+        this.kernels = kernels;
+        int c = cfg.dModel(), v = cfg.vocab(), layers = cfg.layers();
+        groups = prompts.length;
+        rows = rowGroup.length;
+        this.maxNew = maxNew;
+        this.rowGroup = rowGroup;
+        groupLength = new int[groups];
+        groupStart = new int[groups];
+        groupEnd = new int[groups];
+        prefixLen = 0;
+        for (int g = 0; g < groups; g++) {
+            groupLength[g] = prompts[g].length;
+            prefixLen = Math.max(prefixLen, prompts[g].length);
+        }
+        for (int r = rows - 1; r >= 0; r--) groupStart[rowGroup[r]] = r;
+        for (int r = 0; r < rows; r++) {
+            if (r > 0 && rowGroup[r] != rowGroup[r - 1] && groupEnd[rowGroup[r]] != 0) throw new IllegalArgumentException("rows of a prompt must be contiguous");
+            groupEnd[rowGroup[r]] = r + 1;
+        }
+        int tokens = groups * prefixLen;
+        if (prefix == null || !prefix.fits(groups, prefixLen, cfg.heads())) {
+            prefix = null;
+            prefix = Activations.forInference(cfg, tokens, groups * cfg.heads() * prefixLen * prefixLen, prefixLen);
+        }
+        Arrays.fill(prefix.inputs, 0, tokens, 0);       // right padding: causal attention never lets it reach the prompt
+        for (int g = 0; g < groups; g++) System.arraycopy(prompts[g], 0, prefix.inputs, g * prefixLen, prompts[g].length);
+        model.forwardShard(prefix, kernels, groups, prefixLen);
+
+        keysT = grow(keysT, layers, groups * c * prefixLen);
+        valuesT = grow(valuesT, layers, groups * c * prefixLen);
+        for (int l = 0; l < layers; l++) {
+            float[] q = prefix.qkv[l], kT = keysT[l], vT = valuesT[l];
+            for (int g = 0; g < groups; g++) {
+                boolean few = groupEnd[g] - groupStart[g] <= DOT_ROWS;      // many rows read the values in place
+                for (int t = 0; t < groupLength[g]; t++) {
+                    int src = (g * prefixLen + t) * 3 * c + c, dst = g * c * prefixLen + t;
+                    for (int i = 0; i < c; i++) kT[dst + i * prefixLen] = q[src + i];
+                    if (few) for (int i = 0; i < c; i++) vT[dst + i * prefixLen] = q[src + c + i];
+                }
+            }
+        }
+        suffixK = grow(suffixK, layers, rows * maxNew * c);
+        suffixV = grow(suffixV, layers, rows * maxNew * c);
+        x = grow(x, rows * c);
+        ln = grow(ln, rows * c);
+        mean = grow(mean, rows);
+        rstd = grow(rstd, rows);
+        qkv = grow(qkv, rows * 3 * c);
+        atty = grow(atty, rows * c);
+        fch = grow(fch, rows * 4 * c);
+        logits = grow(logits, Math.max(rows, groups) * v);
+        wide = grow(wide, Math.max(4 * c, v) * rows);
+        int widest = 0;
+        for (int g = 0; g < groups; g++) widest = Math.max(widest, groupEnd[g] - groupStart[g]);
+        scores = grow(scores, kernels.threads(), widest * (prefixLen + maxNew));
+        steps = 0;
+        for (int g = 0; g < groups; g++) {
+            System.arraycopy(prefix.logits, (g * prefixLen + groupLength[g] - 1) * v, logits, g * v, v);
+        }
+        return logits;
     }
 
-    /** Starts empty sequences for {@code rows} rows. */
-    void reset(int rows) {
-        if (rows < 1 || rows > capacity) throw new IllegalArgumentException("rows must be in [1, " + capacity + "], got " + rows);
-        this.rows = rows;
-        this.position = 0;
-    }
+    int vocab() { return cfg.vocab(); }
 
-    /** Feeds tokens[b] at the next position of row b; returns the logits there, (rows, vocab), reused. */
+    /** The rows of group g of the last prefill: [groupStart(g), groupEnd(g)). */
+    int groupStart(int g) { return groupStart[g]; }
+
+    int groupEnd(int g) { return groupEnd[g]; }
+
+    /** Feeds tokens[r] to row r at its next position; returns the next-token logits, (rows, vocab), reused. */
     float[] step(int[] tokens) {
-        if (position >= cfg.ctx()) throw new IllegalStateException("context of " + cfg.ctx() + " tokens is full");
+        if (steps >= maxNew) throw new IllegalStateException("only " + maxNew + " new tokens were set up");
         float[] p = model.parameters();
-        int c = cfg.dModel(), t = position, ctx = cfg.ctx(), nh = cfg.heads(), hs = cfg.headSize(), c3 = 3 * c;
+        int c = cfg.dModel(), nh = cfg.heads(), hs = cfg.headSize(), c3 = 3 * c, s = steps;
         float scale = (float) (1 / Math.sqrt(hs));
-        for (int b = 0; b < rows; b++) {
-            int tk = tokens[b];
+        for (int r = 0; r < rows; r++) {
+            int tk = tokens[r], position = groupLength[rowGroup[r]] + s;
             if (tk < 0 || tk >= cfg.vocab()) throw new IllegalArgumentException("token " + tk + " outside vocab " + cfg.vocab());
-            for (int i = 0; i < c; i++) x[b * c + i] = p[model.tok + tk * c + i] + p[model.pos + t * c + i];
+            if (position >= cfg.ctx()) throw new IllegalStateException("context of " + cfg.ctx() + " tokens is full");
+            for (int i = 0; i < c; i++) x[r * c + i] = p[model.tok + tk * c + i] + p[model.pos + position * c + i];
         }
         for (int l = 0; l < cfg.layers(); l++) {
             Gpt.Block blk = model.blocks[l];
-            float[] kT = keysT[l], vc = values[l];
-            LayerNorm.forward(pool, ln, mean, rstd, x, p, blk.ln1W(), p, blk.ln1B(), rows, c);
-            linear(qkv, false, ln, w.qkvT()[l], blk.qkvB(), c, c3);
-            for (int b = 0; b < rows; b++) {
-                for (int i = 0; i < c; i++) kT[(b * c + i) * ctx + t] = qkv[b * c3 + c + i];
-                System.arraycopy(qkv, b * c3 + 2 * c, vc, (b * ctx + t) * c, c);
+            float[] kT = keysT[l], vT = valuesT[l], pv = prefix.qkv[l], sk = suffixK[l], sv = suffixV[l];
+            LayerNorm.forward(kernels, ln, mean, rstd, x, p, blk.ln1W(), p, blk.ln1B(), rows, c);
+            linear(qkv, false, ln, blk.qkvW(), blk.qkvB(), c, c3);
+            for (int r = 0; r < rows; r++) {                    // column s of the rows' transposed keys and values
+                for (int i = 0; i < c; i++) {
+                    sk[(r * c + i) * maxNew + s] = qkv[r * c3 + c + i];
+                    sv[(r * c + i) * maxNew + s] = qkv[r * c3 + 2 * c + i];
+                }
             }
-            // One query row per (b, head) against the cached keys and values of positions 0..t.
-            pool.forEach(rows * nh, (task, worker) -> {
-                int b = task / nh, h = task % nh, q = b * c3 + h * hs, y = b * c + h * hs;
-                float[] s = scores[worker];
-                Arrays.fill(s, 0, t + 1, 0f);                   // s_j = q · k_j
-                for (int d = 0; d < hs; d++) Elementwise.axpy(s, 0, qkv[q + d], kT, (b * c + h * hs + d) * ctx, t + 1);
-                Softmax.rowForward(s, 0, t + 1, scale);
-                Arrays.fill(atty, y, y + hs, 0f);               // y = sum_j p_j v_j
-                for (int j = 0; j <= t; j++) Elementwise.axpy(atty, y, s[j], vc, (b * ctx + j) * c + h * hs, hs);
+            // Per (prompt, head): the group's queries against the shared prefix (GEMMs for many rows; for a few, one
+            // long axpy or dot product per head dimension), then against each row's own tokens the same way.
+            kernels.forEach(groups * nh, (task, worker) -> {
+                int g = task / nh, h = task % nh, r0 = groupStart[g], n = groupEnd[g] - r0, len = groupLength[g];
+                int width = len + s + 1, headT = (g * c + h * hs) * prefixLen;
+                float[] sc = scores[worker];
+                if (n > DOT_ROWS) {
+                    Gemm.gemm(Parallel.SERIAL, false, false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
+                } else {
+                    Arrays.fill(sc, 0, n * width, 0f);
+                    for (int i = 0; i < n; i++) {
+                        for (int d = 0; d < hs; d++) Elementwise.axpy(sc, i * width, qkv[(r0 + i) * c3 + h * hs + d], kT, headT + d * prefixLen, len);
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    int q = (r0 + i) * c3 + h * hs, own = ((r0 + i) * c + h * hs) * maxNew;
+                    Arrays.fill(sc, i * width + len, (i + 1) * width, 0f);
+                    for (int d = 0; d < hs; d++) Elementwise.axpy(sc, i * width + len, qkv[q + d], sk, own + d * maxNew, s + 1);
+                    Softmax.rowForward(sc, i * width, width, scale);
+                }
+                if (n > DOT_ROWS) {
+                    Gemm.gemm(Parallel.SERIAL, false, false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
+                            atty, r0 * c + h * hs, c, false);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        for (int d = 0; d < hs; d++) atty[(r0 + i) * c + h * hs + d] = Elementwise.dot(sc, i * width, vT, headT + d * prefixLen, len);
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    int y = (r0 + i) * c + h * hs, own = ((r0 + i) * c + h * hs) * maxNew;
+                    for (int d = 0; d < hs; d++) atty[y + d] += Elementwise.dot(sc, i * width + len, sv, own + d * maxNew, s + 1);
+                }
             });
-            linear(x, true, atty, w.projT()[l], blk.projB(), c, c);
-            LayerNorm.forward(pool, ln, mean, rstd, x, p, blk.ln2W(), p, blk.ln2B(), rows, c);
-            linear(fch, false, ln, w.fcT()[l], blk.fcB(), c, 4 * c);
-            Gelu.forward(pool, fch, fch, rows * 4 * c);
-            linear(x, true, fch, w.outT()[l], blk.outB(), 4 * c, c);
+            linear(x, true, atty, blk.projW(), blk.projB(), c, c);
+            LayerNorm.forward(kernels, ln, mean, rstd, x, p, blk.ln2W(), p, blk.ln2B(), rows, c);
+            linear(fch, false, ln, blk.fcW(), blk.fcB(), c, 4 * c);
+            Gelu.forward(kernels, fch, fch, rows * 4 * c);
+            linear(x, true, fch, blk.outW(), blk.outB(), 4 * c, c);
         }
-        LayerNorm.forward(pool, ln, mean, rstd, x, p, model.lnfW, p, model.lnfB, rows, c);
-        linear(logits, false, ln, w.headT(), NO_BIAS, c, cfg.vocab());
-        position++;
+        LayerNorm.forward(kernels, ln, mean, rstd, x, p, model.lnfW, p, model.lnfB, rows, c);
+        linear(logits, false, ln, model.head, NO_BIAS, c, cfg.vocab());
+        steps++;
         return logits;
     }
 
     /**
-     * Samples a response for every prompt. Prompts are split into groups, one per thread (at most
-     * {@link #MAX_BATCH} rows each), and each group decodes on its own thread with single-threaded kernels:
-     * one hand-off per group instead of one per kernel call. Each prompt draws from its own generator, seeded
-     * from {@code rng} in prompt order, so the samples do not depend on the grouping or the thread count.
+     * out (=|+=) inp · Wᵀ + bias for the rows, with W (outC, in) in place in the parameters. With more rows than a
+     * few dot products serve, it computes W · inpᵀ (outC, rows) and transposes that: packing the small inp costs
+     * little, while packing W on every step would cost as much as the product.
+     * // inp: (rows, in); out: (rows, outC)
      */
-    static int[][] sample(Gpt model, int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
-        GptConfig cfg = model.config();
-        int n = prompts.length;
-        RandomGenerator[] rowRng = new RandomGenerator[n];
-        for (int i = 0; i < n; i++) {
-            if (prompts[i].length == 0) throw new IllegalArgumentException("prompt " + i + " is empty: the model has no start token");
-            if (prompts[i].length + maxLength - 1 > cfg.ctx()) {
-                throw new IllegalArgumentException("prompt " + i + " of " + prompts[i].length + " tokens + " + maxLength
-                        + " response tokens exceeds ctx " + cfg.ctx());
-            }
-            rowRng[i] = new SplittableRandom(rng.nextLong());
+    private void linear(float[] out, boolean accumulate, float[] inp, int wOff, int bOff, int in, int outC) {
+        float[] p = model.parameters();
+        if (rows <= DOT_ROWS) {
+            Gemm.gemm(kernels, false, true, rows, outC, in, inp, 0, in, p, wOff, in, out, 0, outC, accumulate);
+        } else {
+            Gemm.gemm(kernels, false, true, outC, rows, in, p, wOff, in, inp, 0, in, wide, 0, rows, false);
+            int n = rows;
+            kernels.forRange((n + ROW_BLOCK - 1) / ROW_BLOCK, 1, (lo, hi) -> {   // blocks of rows: short runs of wide's rows
+                for (int r0 = lo * ROW_BLOCK; r0 < Math.min(n, hi * ROW_BLOCK); r0 += ROW_BLOCK) {
+                    int r1 = Math.min(n, r0 + ROW_BLOCK);
+                    for (int j = 0; j < outC; j++) {
+                        for (int r = r0; r < r1; r++) out[r * outC + j] = accumulate ? out[r * outC + j] + wide[j * n + r] : wide[j * n + r];
+                    }
+                }
+            });
         }
-        int[][] out = new int[n][];
-        if (n == 0) return out;
-        Parallel pool = model.pool();
-        int size = Math.min(MAX_BATCH, (n + pool.threads() - 1) / pool.threads());
-        Weights weights = Weights.of(model);
-        KvCache[] caches = new KvCache[pool.threads()];
-        pool.forEach((n + size - 1) / size, (g, worker) -> {
-            if (caches[worker] == null) caches[worker] = new KvCache(model, weights, Parallel.SERIAL, size);
-            int from = g * size, to = Math.min(n, from + size);
-            caches[worker].sampleGroup(Arrays.copyOfRange(prompts, from, to), maxLength, endToken, sampler,
-                    Arrays.copyOfRange(rowRng, from, to), out, from);
-        });
-        return out;
+        if (bOff != NO_BIAS) Elementwise.addBias(kernels, out, p, bOff, rows, outC);
     }
 
-    private void sampleGroup(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator[] rng,
-                             int[][] out, int outStart) {
-        int n = prompts.length, v = cfg.vocab();
-        reset(n);
-        int[][] response = new int[n][maxLength];
-        int[] length = new int[n], feed = new int[n];
-        boolean[] done = new boolean[n];
-        double[] logProbs = new double[v];
-        int remaining = maxLength == 0 ? 0 : n;
-        for (int t = 0; remaining > 0; t++) {
-            for (int b = 0; b < n; b++) {
-                int[] pr = prompts[b];
-                feed[b] = t < pr.length ? pr[t] : length[b] > 0 ? response[b][length[b] - 1] : 0;
-            }
-            float[] lg = step(feed);
-            for (int b = 0; b < n; b++) {
-                if (done[b] || t < prompts[b].length - 1) continue;
-                double lse = Softmax.logSumExp(lg, b * v, v);
-                for (int i = 0; i < v; i++) logProbs[i] = lg[b * v + i] - lse;
-                int next = sampler.sample(logProbs, rng[b]);
-                response[b][length[b]++] = next;
-                if (next == endToken || length[b] == maxLength) {
-                    done[b] = true;
-                    remaining--;
-                }
-            }
-        }
-        for (int b = 0; b < n; b++) out[outStart + b] = Arrays.copyOf(response[b], length[b]);
+    /** Rows transposed together out of W · inpᵀ. */
+    private static final int ROW_BLOCK = 16;
+
+    /** Up to this many rows, a Linear is dot products of the rows with W's rows (Gemm's unpacked path), and a
+     *  prompt's rows meet its prefix by dot products too. */
+    private static final int DOT_ROWS = 4;
+
+    private static float[] grow(float[] a, int size) {
+        return a != null && a.length >= size ? a : new float[size];
+    }
+
+    private static float[][] grow(float[][] a, int n, int size) {
+        if (a != null && a.length >= n && a[0].length >= size) return a;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) out[i] = new float[size];
+        return out;
     }
 }

@@ -37,6 +37,16 @@ public final class Elementwise {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** sum_i a[aOff + i] * b[bOff + i] for i < n, on the calling thread (for small vectors). */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        float s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
     /** out[r, :] += bias for every row. // out: (rows, cols); bias: (cols) at bOff */
     public static void addBias(Parallel pool, float[] out, float[] bias, int bOff, int rows, int cols) {
         pool.forRange(rows, MIN_ROWS, (lo, hi) -> {

@@ -116,6 +116,12 @@ public final class Reference {
         for (int i = 0; i < n; i++) y[yOff + i] = (float) (y[yOff + i] + (double) alpha * x[xOff + i]);
     }
 
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) a[aOff + i] * b[bOff + i];
+        return (float) s;
+    }
+
     public static void addBias(float[] out, float[] bias, int bOff, int rows, int cols) {
         for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) out[r * cols + j] += bias[bOff + j];
     }

@@ -48,20 +48,11 @@ class LinearHorizonTest {
         String a = Files.readString(first.dir().resolve("metrics.csv"));
         assertThat(Files.readString(second.dir().resolve("metrics.csv"))).isEqualTo(a);
 
-        // An interrupted run: one cell never finished, metrics.csv never written. Resuming fills in the same numbers.
-        Path kept;
-        try (var cells = Files.list(first.dir().resolve("cells"))) {
-            List<Path> all = cells.sorted().toList();
-            Files.delete(all.stream().filter(p -> p.toString().contains("sgd")).findFirst().orElseThrow());
-            kept = all.stream().filter(p -> p.toString().contains("mle")).findFirst().orElseThrow();
-        }
-        Files.setLastModifiedTime(kept, java.nio.file.attribute.FileTime.fromMillis(0));
-        Files.delete(first.dir().resolve("metrics.csv"));
-        RunFolder resumed = RunFolder.open(LinearHorizon.NAME, 9, first.dir(), true);
-        resumed.writeConfig(tiny()); // the same settings: accepted
-        LinearHorizon.run(tiny(), resumed);
-        assertThat(Files.readString(first.dir().resolve("metrics.csv"))).isEqualTo(a);
-        assertThat(Files.getLastModifiedTime(kept).toMillis()).as("a finished cell is not recomputed").isZero();
+        ResumeCheck.interruptAndResume(first.dir(), () -> {
+            RunFolder resumed = RunFolder.open(LinearHorizon.NAME, 9, first.dir(), true);
+            resumed.writeConfig(tiny()); // the same settings: accepted
+            LinearHorizon.run(tiny(), resumed);
+        });
     }
 
     @Test void theStepSizeWithLowestMeanCoverageWinsPerGroup() {

@@ -56,19 +56,8 @@ class LinearSamplesTest {
         assertThat(first.dir().resolve("cov16_vs_n_prop3.2.svg")).exists();
         assertThat(first.section().claims()).hasSize(4);
 
-        // An interrupted run: one cell never finished, metrics.csv never written. Resuming fills in the same numbers.
-        List<Path> cells;
-        try (var s = Files.list(first.dir().resolve("cells"))) {
-            cells = s.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
-        }
-        Files.delete(cells.get(0));
-        Path kept = cells.get(1);
-        Files.setLastModifiedTime(kept, java.nio.file.attribute.FileTime.fromMillis(0));
-        Files.delete(first.dir().resolve("metrics.csv"));
-        LinearSamples.run(tiny(), RunFolder.open(LinearSamples.NAME, 9, first.dir(), true));
-        assertThat(Files.readString(first.dir().resolve("metrics.csv"))).isEqualTo(a);
-        assertThat(Files.getLastModifiedTime(kept).toMillis()).as("a finished cell is not recomputed").isZero();
-        assertThat(cells.get(0)).exists();
+        ResumeCheck.interruptAndResume(first.dir(), () ->
+                LinearSamples.run(tiny(), RunFolder.open(LinearSamples.NAME, 9, first.dir(), true)));
     }
 
     @Test void exponentIsTheLogLogSlopeAndIgnoresZeroMeans() {

@@ -116,9 +116,10 @@ class KernelsTest {
                 Elementwise.axpy(y, 3, 0.7f, out, 0, cols);
                 Reference.axpy(y2, 3, 0.7f, out, 0, cols);
                 worst = Math.max(worst, Math.max(maxAbsDiff(y, y2), Math.max(maxAbsDiff(out, out2), maxAbsDiff(db, db2))));
+                worst = Math.max(worst, Math.abs(Elementwise.dot(out, 0, y, 2, cols) - Reference.dot(out, 0, y, 2, cols)));
             }
         }
-        System.out.printf("bias add/reduce and axpy fast vs naive: max abs diff %.3g%n", worst);
+        System.out.printf("bias add/reduce, axpy and dot fast vs naive: max abs diff %.3g%n", worst);
         assertThat(worst).isLessThan(1e-4);
     }
 

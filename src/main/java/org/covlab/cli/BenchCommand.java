@@ -1,0 +1,245 @@
+package org.covlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.covlab.model.GptConfig;
+import org.covlab.report.Json;
+import org.covlab.report.TextTable;
+import org.covlab.tensor.GemmBenchmark;
+import org.covlab.tensor.Parallel;
+import org.covlab.train.GptBenchmark;
+import org.covlab.util.InputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code covlab bench}: the GPT's training, scoring and sampling throughput and the GEMM's GFLOP/s, optionally
+ * next to PyTorch's on the same shape, run in the same invocation one after the other (issue 3, section 3).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Throughput of the pure-Java GPT on the shape of shared/bench/torch_gpt.py (its defaults: vocab 104, "
+                + "ctx 128, 4 layers, 4 heads, d 128, batch 32, 2 threads): training tokens/s (forward + backward + AdamW), "
+                + "scoring tokens/s (forward and the log-prob of every target), sampling tokens/s with the KV cache (batch "
+                + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core. "
+                + "Each is 3 warm-up steps then --steps timed steps, as torch_gpt.py does.",
+                "--peer then runs torch_gpt.py with the same shape and threads (after, not alongside) and prints the ratios. "
+                        + "The machine may be shared: the 1-minute load average before and after is printed with the figures. "
+                        + "See docs/performance.md."},
+        footer = {"", "--json prints one object with train_tokens_per_s, score_tokens_per_s, sample_tokens_per_s, "
+                + "gemm_gflops_256, gemm_gflops_1024, the settings, heap_peak_gib (the heap pools' peaks summed: an upper "
+                + "bound), heap_max_gib, the load averages and, with --peer, peer (torch_gpt.py's own JSON, or null) and "
+                + "train_ratio / score_ratio. COVLAB_JAVA_OPTS sets the JVM's options (default -Xmx6g).",
+                "", "Examples:",
+                "  ./covlab bench",
+                "  ./covlab bench --peer",
+                "  ./covlab bench --json --steps 5",
+                "  ./covlab bench --layers 6 --dmodel 384 --batch 8 --steps 3 --threads 1",
+                "  COVLAB_JAVA_OPTS=-Xmx4g ./covlab bench --layers 6 --dmodel 384 --batch 128 --steps 1   # the paper's model in 4 GiB"})
+public final class BenchCommand implements Callable<Integer> {
+
+    /** Where torch_gpt.py lives relative to a checkout: shared/ sits beside the repository. */
+    static final String PEER_SCRIPT = "shared/bench/torch_gpt.py";
+    /** Debian's interpreter, the one python3-torch installs into. */
+    static final String PYTHON = "/usr/bin/python3";
+    static final String PEER_SETUP = "apt-get install -y python3-torch libopenblas0-pthread";
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--vocab", defaultValue = "104", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
+    int vocab;
+    @Option(names = "--ctx", defaultValue = "128", description = "Sequence length, also the context (default: ${DEFAULT-VALUE}).")
+    int ctx;
+    @Option(names = "--layers", defaultValue = "4", description = "Transformer blocks (default: ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+    @Option(names = "--dmodel", defaultValue = "128", description = "Model width (default: ${DEFAULT-VALUE}).")
+    int dModel;
+    @Option(names = "--batch", defaultValue = "32", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for the GPT and the peer (default: ${DEFAULT-VALUE}).")
+    int threads;
+    @Option(names = "--steps", defaultValue = "20", description = "Timed steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the random batch (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+    @Option(names = "--peer", description = "Also run torch_gpt.py (PyTorch) on the same shape, afterwards, and print the ratios.")
+    boolean peer;
+    @Option(names = "--peer-script", paramLabel = "FILE",
+            description = "torch_gpt.py (default: the first " + PEER_SCRIPT + " found from the working directory upwards).")
+    Path peerScript;
+    @Option(names = "--python", paramLabel = "FILE", defaultValue = PYTHON, description = "Python with torch (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Override public Integer call() {
+        for (var o : options()) {
+            if (o.getValue() < 1) throw new InputException(o.getKey() + ": must be >= 1, got " + o.getValue());
+        }
+        GptConfig cfg;
+        try {
+            cfg = new GptConfig(vocab, ctx, layers, heads, dModel);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--dmodel/--heads/--ctx: " + e.getMessage());
+        }
+        Path script = peer ? peerScript() : null;
+        double loadBefore = loadAverage();
+        GptBenchmark.Result r;
+        double gemm256, gemm1024;
+        try (Parallel pool = new Parallel(threads); Parallel one = new Parallel(1)) {
+            r = GptBenchmark.run(cfg, batch, steps, pool, seed);
+            gemm256 = GemmBenchmark.gflops(one, 256, 1.0);
+            gemm1024 = GemmBenchmark.gflops(one, 1024, 1.0);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("train_tokens_per_s", r.trainTokensPerS());
+        out.put("score_tokens_per_s", r.scoreTokensPerS());
+        out.put("sample_tokens_per_s", r.sampleTokensPerS());
+        out.put("gemm_gflops_256", gemm256);
+        out.put("gemm_gflops_1024", gemm1024);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (var o : options()) settings.put(o.getKey().substring(2), o.getValue());
+        settings.put("seed", seed);
+        out.put("settings", settings);
+        String peerError = null;
+        JsonNode peerResult = null;
+        if (peer) {
+            try {
+                peerResult = runPeer(script);
+                out.put("train_ratio", r.trainTokensPerS() / peerResult.get("train_tokens_per_s").asDouble());
+                out.put("score_ratio", r.scoreTokensPerS() / peerResult.get("score_tokens_per_s").asDouble());
+            } catch (PeerException e) {
+                peerError = e.getMessage();
+            }
+            out.put("peer", peerResult);
+            if (peerError != null) out.put("peer_error", peerError);
+        }
+        out.put("heap_peak_gib", heapPeakGiB());
+        out.put("heap_max_gib", Runtime.getRuntime().maxMemory() / GIB);
+        out.put("load_average_before", loadBefore);
+        out.put("load_average_after", loadAverage());
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (peerError != null) spec.commandLine().getErr().println("covlab bench: " + peerError);
+        if (json) stdout.println(Json.toJson(out));
+        else stdout.print(table(r, gemm256, gemm1024, peerResult, loadBefore, (double) out.get("load_average_after"),
+                (double) out.get("heap_peak_gib"), (double) out.get("heap_max_gib")));
+        stdout.flush();
+        return 0;
+    }
+
+    /** The shape options, in torch_gpt.py's names. */
+    private List<Map.Entry<String, Integer>> options() {
+        return List.of(Map.entry("--vocab", vocab), Map.entry("--ctx", ctx), Map.entry("--layers", layers),
+                Map.entry("--heads", heads), Map.entry("--dmodel", dModel), Map.entry("--batch", batch),
+                Map.entry("--threads", threads), Map.entry("--steps", steps));
+    }
+
+    private String table(GptBenchmark.Result r, double gemm256, double gemm1024, JsonNode peerResult, double before, double after,
+                         double heapPeak, double heapMax) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "GPT vocab %d, ctx %d, %d layers, %d heads, d %d, batch %d, %d threads, %d timed steps; "
+                        + "load average %.2f before, %.2f after%n", vocab, ctx, layers, heads, dModel, batch, threads, steps, before, after));
+        String peerName = peerResult == null ? "pytorch" : "pytorch " + peerResult.path("version").asText();
+        TextTable t = TextTable.withHeader("measure", "covlab", peerName, "ratio");
+        double[] ours = {r.trainTokensPerS(), r.scoreTokensPerS()};
+        String[] keys = {"train_tokens_per_s", "score_tokens_per_s"};
+        for (int i = 0; i < 2; i++) {
+            double theirs = peerResult == null ? Double.NaN : peerResult.get(keys[i]).asDouble();
+            t.row(keys[i], Math.round(ours[i]), peerResult == null ? "-" : Math.round(theirs),
+                    peerResult == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours[i] / theirs));
+        }
+        t.row("sample_tokens_per_s (KV cache)", Math.round(r.sampleTokensPerS()), "-", "-");
+        t.row("gemm_gflops_256 (one core)", String.format(Locale.ROOT, "%.1f", gemm256), "-", "-");
+        t.row("gemm_gflops_1024 (one core)", String.format(Locale.ROOT, "%.1f", gemm1024), "-", "-");
+        return sb.append(t.render()).append(String.format(Locale.ROOT, "heap: at most %.2f GiB used of %.2f GiB%n", heapPeak, heapMax)).toString();
+    }
+
+    private static final double GIB = 1L << 30;
+
+    /** The sum of the heap pools' peak use: an upper bound on the heap the run needed at once. */
+    private static double heapPeakGiB() {
+        long bytes = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) bytes += p.getPeakUsage().getUsed();
+        }
+        return bytes / GIB;
+    }
+
+    /** The 1-minute load average of the machine, or NaN where the platform has none. */
+    private static double loadAverage() {
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? Double.NaN : load;
+    }
+
+    /** A peer run that could not give figures; the message is one line for the user. */
+    private static final class PeerException extends Exception {
+        PeerException(String message) {
+            super(message);
+        }
+    }
+
+    private Path peerScript() {
+        if (peerScript != null) {
+            if (!Files.isRegularFile(peerScript)) throw new InputException("--peer-script: no such file " + peerScript);
+            return peerScript;
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve(PEER_SCRIPT))) return dir.resolve(PEER_SCRIPT);
+        }
+        throw new InputException("--peer: no " + PEER_SCRIPT + " in the working directory or above it; give --peer-script FILE");
+    }
+
+    /** Runs torch_gpt.py with this shape and returns the JSON object it prints. */
+    private JsonNode runPeer(Path script) throws PeerException {
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--seed", "" + seed));
+        for (var o : options()) cmd.addAll(List.of(o.getKey(), "" + o.getValue()));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            throw new PeerException("peer not run: cannot start " + python + " (" + e.getMessage() + "); install it with " + PEER_SETUP);
+        }
+        try {
+            p.getOutputStream().close();
+            // stderr first: stdout is one short line, so the script never blocks on it meanwhile
+            String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] stdout = p.getInputStream().readAllBytes();
+            int code = p.waitFor();
+            if (stderr.contains("No module named 'torch'")) {
+                throw new PeerException("peer not run: PyTorch is not installed for " + python + "; install it with " + PEER_SETUP);
+            }
+            String[] lines = new String(stdout, StandardCharsets.UTF_8).strip().split("\n");
+            if (code != 0 || lines[lines.length - 1].isBlank()) {
+                String last = stderr.strip().isEmpty() ? "no output" : stderr.strip().lines().reduce((a, b) -> b).orElse("");
+                throw new PeerException("peer failed (exit " + code + "): " + last);
+            }
+            JsonNode node = Json.mapper().readTree(lines[lines.length - 1]);
+            if (!node.hasNonNull("train_tokens_per_s") || !node.hasNonNull("score_tokens_per_s")) {
+                throw new PeerException("peer printed no train_tokens_per_s / score_tokens_per_s: " + lines[lines.length - 1]);
+            }
+            return node;
+        } catch (IOException e) {
+            throw new PeerException("peer failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PeerException("peer interrupted");
+        }
+    }
+}

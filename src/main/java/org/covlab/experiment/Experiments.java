@@ -22,6 +22,8 @@ public final class Experiments {
     /** Run name -> rebuild from the folder. The demo's sub-runs appear in the demo's report in this order. */
     static final Map<String, Function<Path, Section>> REBUILD = new LinkedHashMap<>();
     static {
+        REBUILD.put(Fig2Horizon.NAME, Fig2HorizonRun::rebuild);
+        REBUILD.put(Fig1Selection.NAME, Fig1SelectionRun::rebuild);
         REBUILD.put(LinearHorizon.NAME, LinearHorizonRun::rebuild);
         REBUILD.put(LinearSamples.NAME, LinearSamplesRun::rebuild);
         REBUILD.put(TournamentVsMle.NAME, TournamentVsMleRun::rebuild);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.covlab.report.CsvTable;
 
 /**
@@ -45,6 +46,27 @@ public final class MetricsView {
             c[1][i] = Quantiles.mean(v);
             c[2][i] = Quantiles.of(v, 0);
             c[3][i++] = Quantiles.of(v, 1);
+        }
+        return c;
+    }
+
+    /**
+     * Over the rows that match {@code where}, grouped by the value of column {@code x} (ascending): {x, median of y,
+     * lo-quantile, hi-quantile}, e.g. the paper's median over seeds shaded between the 1/16 and 15/16 quantiles
+     * (Fig. 2). NaN values are ignored. // (4, distinct x)
+     */
+    public static double[][] quantileBand(CsvTable t, Predicate<CsvTable.Row> where, String x, ToDoubleFunction<CsvTable.Row> y,
+                                          double lo, double hi) {
+        Map<Double, List<Double>> byX = new TreeMap<>();
+        for (CsvTable.Row r : t.rows()) if (where.test(r)) byX.computeIfAbsent(r.number(x), k -> new ArrayList<>()).add(y.applyAsDouble(r));
+        double[][] c = new double[4][byX.size()];
+        int i = 0;
+        for (var e : byX.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+            c[0][i] = e.getKey();
+            c[1][i] = Quantiles.median(v);
+            c[2][i] = Quantiles.of(v, lo);
+            c[3][i++] = Quantiles.of(v, hi);
         }
         return c;
     }

@@ -34,4 +34,36 @@ public final class Quantiles {
         }
         return sxx == 0 ? Double.NaN : sxy / sxx;
     }
+
+    /** Pearson's correlation of x and y (NaN when either has no spread). */
+    public static double pearson(double[] x, double[] y) {
+        if (x.length != y.length) throw new IllegalArgumentException(x.length + " x values, " + y.length + " y values");
+        double mx = mean(x), my = mean(y), sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        return sxx == 0 || syy == 0 ? Double.NaN : sxy / Math.sqrt(sxx * syy);
+    }
+
+    /** Spearman's rank correlation: Pearson's on the ranks, tied values sharing their average rank. */
+    public static double spearman(double[] x, double[] y) {
+        return pearson(ranks(x), ranks(y));
+    }
+
+    /** 1-based ranks, ties averaged: ranks({10, 20, 20, 5}) = {2, 3.5, 3.5, 1}. */
+    static double[] ranks(double[] v) {
+        Integer[] order = new Integer[v.length];
+        for (int i = 0; i < v.length; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; ) {
+            int j = i;
+            while (j + 1 < v.length && Double.compare(v[order[j + 1]], v[order[i]]) == 0) j++;
+            for (int k = i; k <= j; k++) r[order[k]] = (i + j) / 2.0 + 1;
+            i = j + 1;
+        }
+        return r;
+    }
 }

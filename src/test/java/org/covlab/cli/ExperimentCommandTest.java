@@ -8,7 +8,8 @@ class ExperimentCommandTest {
 
     @Test void helpEndsInRunnableExamples() {
         for (String[] args : new String[][] {{"experiment", "linear-horizon", "--help"}, {"demo", "--help"},
-                {"experiment", "--help"}, {"experiment", "linear-samples", "--help"}, {"experiment", "tournament-vs-mle", "--help"}}) {
+                {"experiment", "--help"}, {"experiment", "linear-samples", "--help"}, {"experiment", "tournament-vs-mle", "--help"},
+                {"experiment", "fig2-horizon", "--help"}, {"experiment", "fig1-selection", "--help"}}) {
             CliRun r = CliRun.of(args);
             assertThat(r.exit()).isZero();
             assertThat(r.out()).contains("Examples:").contains("./covlab ");
@@ -30,7 +31,18 @@ class ExperimentCommandTest {
 
     @Test void theExperimentListNamesEveryExperiment() {
         CliRun r = CliRun.of("experiment", "--help");
-        assertThat(r.out()).contains("linear-horizon").contains("linear-samples").contains("tournament-vs-mle");
+        assertThat(r.out()).contains("linear-horizon").contains("linear-samples").contains("tournament-vs-mle")
+                .contains("fig1-selection").contains("fig2-horizon");
+    }
+
+    @Test void theGptExperimentsRefuseAnUnknownScaleOrBadNumbersInOneLine() {
+        for (String name : new String[] {"fig1-selection", "fig2-horizon"}) {
+            CliRun r = CliRun.of("experiment", name, "--scale", "huge");
+            assertThat(r.exit()).as(name).isEqualTo(2);
+            assertThat(r.errLines()).hasSize(1);
+            assertThat(r.err()).contains("--scale").contains("demo, small, paper");
+            assertThat(CliRun.of("experiment", name, "--seeds", "0").exit()).isEqualTo(2);
+        }
     }
 
     @Test void anExistingFolderIsNeverOverwrittenWithoutResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)

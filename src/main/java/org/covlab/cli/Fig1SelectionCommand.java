@@ -1,0 +1,49 @@
+package org.covlab.cli;
+
+import java.util.concurrent.Callable;
+import org.covlab.experiment.ExperimentRun;
+import org.covlab.experiment.Fig1Selection;
+import org.covlab.experiment.Fig1SelectionRun;
+import org.covlab.experiment.Scale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code covlab experiment fig1-selection}: the paper's Fig. 1, coverage vs KL over fine-tuning checkpoints and tournament selection. */
+@Command(name = "fig1-selection", mixinStandardHelpOptions = true,
+        description = {"The paper's Fig. 1 (App. C.2): pre-train the GPT on fig1-pretrain (a fixed dataset), then",
+                "fine-tune it online on fig1-finetune. Over the fine-tuning checkpoints measure KL, Cov_N",
+                "(N = 2, 3, 4, 4.6, 5.7) and Pass@N (N = 4, 8, 12; exact from pi_hat(y*|x), checked by sampling",
+                "on the chosen checkpoints). Select a checkpoint with the simple tournament (Eq. 29), the offset",
+                "tournament (Eq. 32) and min-KL; report each one's Pass@N, the oracle best, and the rank",
+                "correlation of every metric with Pass@N. Scales: demo (for ./covlab demo), small (under 20",
+                "minutes on 2 cores; graphs with H = 2), paper (H = 8, 6 layers, 4 heads, d 384, batch 128,",
+                "200k + 50k updates; for bigger machines). See docs/results-figures.md."},
+        footer = {"", "Examples:",
+                "  ./covlab experiment fig1-selection --scale demo",
+                "  ./covlab experiment fig1-selection --scale small --out runs/fig1",
+                "  ./covlab experiment fig1-selection --out runs/fig1 --resume     # after an interruption",
+                "  ./covlab select --method tournament --logprobs runs/fig1/cells/s0/selection-logprobs.jsonl --n 4"})
+public final class Fig1SelectionCommand implements Callable<Integer> {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin ExperimentOptions options;
+
+    @Option(names = "--scale", paramLabel = "S", defaultValue = "small",
+            description = "demo, small or paper (default: ${DEFAULT-VALUE}); seeds default to 1, 1 and 3.")
+    String scale;
+
+    @Override public Integer call() {
+        CommandLine cli = spec.commandLine();
+        options.validate(cli);
+        Scale sc = Scale.parse(scale);
+        Integer seeds = cli.getParseResult().hasMatchedOption("--seeds") ? options.seeds : null;
+        ExperimentRun.Outcome done = Fig1SelectionRun.run(Fig1Selection.Settings.of(sc, seeds), options.seed, options.out, options.resume,
+                options.threads);
+        System.out.println(done.report().summary().render());
+        System.out.println("report: " + done.dir().resolve("report.html"));
+        return 0;
+    }
+}

@@ -1,0 +1,361 @@
+package org.covlab.experiment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.covlab.decode.Sampler;
+import org.covlab.metric.Estimate;
+import org.covlab.metric.PassAtN;
+import org.covlab.metric.WeightedSequence;
+import org.covlab.model.Gpt;
+import org.covlab.model.GptConfig;
+import org.covlab.report.CsvTable;
+import org.covlab.report.RunFolder;
+import org.covlab.select.LogProbJsonl;
+import org.covlab.select.LogProbTable;
+import org.covlab.select.MinCrossEntropy;
+import org.covlab.select.OffsetTournament;
+import org.covlab.select.OracleBestCoverage;
+import org.covlab.select.Selection;
+import org.covlab.select.SimpleTournament;
+import org.covlab.task.Prompt;
+import org.covlab.task.graph.GraphTask;
+import org.covlab.task.graph.GraphTasks;
+import org.covlab.tensor.Parallel;
+import org.covlab.train.Checkpoint;
+import org.covlab.train.CheckpointLogProbs;
+import org.covlab.train.CheckpointPolicy;
+import org.covlab.train.Checkpoints;
+import org.covlab.train.EvalRun;
+import org.covlab.train.ExactEval;
+import org.covlab.train.LrSchedule;
+import org.covlab.train.Optimizer;
+import org.covlab.train.TaskData;
+import org.covlab.train.TaskSpec;
+import org.covlab.train.TrainConfig;
+import org.covlab.train.Trainer;
+import org.covlab.util.Seeds;
+
+/**
+ * Experiment {@code fig1-selection} (paper App. C.2, Fig. 1; notes section 4.2): over the checkpoints of a fine-tuning
+ * run, does coverage predict Best-of-N (Pass@N) better than KL, and does the coverage tournament pick a better
+ * checkpoint for Best-of-N than the minimum-KL one?
+ *
+ * <p>Protocol, per seed (one cell each step, resumable and cached):
+ * <ol>
+ *   <li>train: pre-train a GPT on {@code fig1-pretrain} (G1, G2, G3 at 1/3 each) from a fixed dataset, then fine-tune it
+ *       online on {@code fig1-finetune} (G1 0.9, G2 0.1) with a fresh AdamW at a smaller rate, checkpointing every
+ *       {@code checkpointEvery} updates. Each fine-tuning checkpoint gets the exact KL, Cov_N for N in {2, 3, 4, 4.6, 5.7}
+ *       and Pass@N for N in {4, 8, 12} against the fine-tuning pi_D ({@link ExactEval}; pi_D is deterministic per class,
+ *       so Pass@N(x) = 1 - (1 - pi_hat(y*|x))^N exactly);</li>
+ *   <li>select: n validation pairs (x, y) ~ pi_D of the fine-tuning distribution, scored by every checkpoint; the simple
+ *       tournament (Eq. 29) at N in {2, 4, 5.7} (the Cov_{N/2} paired with Pass@{4, 8, 12} in Fig. 1), min-KL (lowest
+ *       validation cross-entropy) and the oracle lowest true Cov_N; the offset tournament (Eq. 32) on the first
+ *       {@code offsetPairs} of those pairs with M on-policy samples per prompt from every checkpoint. The log-prob tables
+ *       are kept as JSONL ({@code covlab select --logprobs} reads them);</li>
+ *   <li>check: for the selected checkpoints and the first and last, Pass@N by sampling N responses per prompt (the
+ *       correct-path verifier) on fresh prompts, beside the exact value on the same prompts.</li>
+ * </ol>
+ */
+public final class Fig1Selection {
+    private Fig1Selection() {}
+
+    public static final String NAME = "fig1-selection";
+    /** Fig. 1's tail levels. */
+    public static final List<Double> NS = List.of(2.0, 3.0, 4.0, 4.6, 5.7);
+    /** Fig. 1's Best-of-N sizes. */
+    public static final List<Integer> PASS_NS = List.of(4, 8, 12);
+    /** The Cov_N the paper plots against each Pass@N (Cov2 - Pass@4, Cov4 - Pass@8, Cov5.7 - Pass@12), and the tournaments' N. */
+    public static final List<Double> PAIRED_NS = List.of(2.0, 4.0, 5.7);
+    public static final List<String> CLASSES = List.of("G1", "G2");
+    /** Selection methods, as in selections.csv. */
+    public static final String TOURNAMENT = "tournament", OFFSET = "offset", MIN_KL = "min-kl", ORACLE = "oracle-cov";
+    public static final String LOGPROBS = "selection-logprobs.jsonl", OFFSET_LOGPROBS = "selection-offset-logprobs.jsonl";
+
+    /**
+     * @param scale           the named size (recorded in config.json)
+     * @param H               intermediate layers of the graphs (the paper's L = 8)
+     * @param seeds           independent pre-train + fine-tune runs
+     * @param layers          transformer blocks
+     * @param heads           attention heads
+     * @param dModel          width
+     * @param batch           sequences per update (both phases)
+     * @param pretrainSteps   pre-training updates (the paper: 200k)
+     * @param pretrainLr      pre-training AdamW rate (the paper: 1e-4)
+     * @param pretrainWarmup  linear warm-up of pre-training
+     * @param pretrainMinLr   where a cosine decay of the pre-training rate ends; equal to pretrainLr for the paper's fixed rate
+     * @param pretrainDataset fixed pre-training dataset size (the paper: 8 x 64,000)
+     * @param finetuneSteps   online fine-tuning updates (the paper: 50k)
+     * @param finetuneLr      fine-tuning AdamW rate, constant (the paper: 5e-6)
+     * @param checkpointEvery fine-tuning updates between checkpoints (the candidates)
+     * @param promptsPerClass exact-evaluation prompts per class
+     * @param selectionPairs  n, validation pairs from the fine-tuning pi_D for the tournament and min-KL
+     * @param offsetA         the offset tournament's a (gamma = N^a)
+     * @param offsetPairs     the offset tournament's prompts (the first of the n pairs)
+     * @param onPolicy        M, on-policy samples per prompt and checkpoint for the offset tournament
+     * @param passCheckPrompts prompts for the sampled Pass@N check
+     */
+    public record Settings(Scale scale, int H, int seeds, int layers, int heads, int dModel, int batch,
+                           int pretrainSteps, double pretrainLr, int pretrainWarmup, double pretrainMinLr, int pretrainDataset,
+                           int finetuneSteps, double finetuneLr, int checkpointEvery, int promptsPerClass,
+                           int selectionPairs, double offsetA, int offsetPairs, int onPolicy, int passCheckPrompts) {
+        public Settings {
+            if (H < 2 || seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1 || pretrainSteps < 1 || finetuneSteps < 1
+                    || checkpointEvery < 1 || pretrainDataset < 1 || pretrainWarmup < 0 || promptsPerClass < 1 || selectionPairs < 1
+                    || offsetPairs < 1 || offsetPairs > selectionPairs || onPolicy < 1 || passCheckPrompts < 1
+                    || !(pretrainLr > 0) || !(pretrainMinLr > 0 && pretrainMinLr <= pretrainLr) || !(finetuneLr > 0) || !(offsetA >= 0))
+                throw new IllegalArgumentException("fig1-selection settings out of range");
+        }
+
+        /**
+         * The named sizes; the paper's from section 4.2, small and demo tuned as docs/results-figures.md says: H = 2, a cosine
+         * decay of pre-training to 5e-4, and fine-tuning at 1/20 of the rate pre-training ended at (the paper's ratio, whose
+         * pre-training rate is constant).
+         */
+        public static Settings of(Scale scale, Integer seeds) {
+            return switch (scale) {
+                case DEMO -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 8000, 5e-3, 100, 5e-4, 64_000, 600, 2.5e-5, 50, 64,
+                        512, A, 64, 1, 128);
+                case SMALL -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 20_000, 5e-3, 100, 5e-4, 64_000, 1500, 2.5e-5, 100, 128,
+                        1024, A, 128, 1, 256);
+                case PAPER -> new Settings(scale, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000,
+                        TrainConfig.PAPER_LR, 0, TrainConfig.PAPER_LR, TrainConfig.PAPER_DATASET, 50_000, 5e-6, 1000, 1024, 4096, A, 512, 2, 1024);
+            };
+        }
+
+        /** a = 0.1, as tournament-vs-mle: the on-policy penalty weighs 2 N^0.1 (2.1 to 2.4 at N = 2 to 5.7). */
+        static final double A = 0.1;
+
+        private static int or(Integer v, int dflt) { return v == null ? dflt : v; }
+
+        TrainConfig pretraining(long seed) {
+            return new TrainConfig(seed, pretrainSteps, batch, new LrSchedule(pretrainLr, pretrainWarmup, pretrainMinLr < pretrainLr, pretrainMinLr < pretrainLr ? pretrainMinLr : 0),
+                    Optimizer.Settings.adamw(), TaskData.LossOn.RESPONSE, pretrainDataset);
+        }
+
+        TrainConfig finetuning(long seed) {
+            return new TrainConfig(seed, finetuneSteps, batch, LrSchedule.constant(finetuneLr), Optimizer.Settings.adamw(),
+                    TaskData.LossOn.RESPONSE, TaskData.ONLINE);
+        }
+
+        GptConfig model(GraphTask task) {
+            return new GptConfig(task.vocabSize(), task.maxPromptLength() + task.maxResponseLength() - 1, layers, heads, dModel);
+        }
+    }
+
+    /** metrics.csv: one row per (seed, fine-tuning checkpoint). */
+    public static List<String> header() {
+        List<String> h = new ArrayList<>(List.of("seed", "step", "train_loss", "cross_entropy", "kl"));
+        for (double n : NS) h.add(covColumn(n));
+        for (int n : PASS_NS) h.add(passColumn(n));
+        for (String c : CLASSES) h.add("kl_" + c);
+        return h;
+    }
+
+    /** pretrain.csv: the pre-training run's loss and its KL to the fine-tuning pi_D, per checkpoint. */
+    public static List<String> pretrainHeader() {
+        return List.of("seed", "step", "train_loss", "kl_finetune");
+    }
+
+    /** selections.csv: one row per (seed, method, N): the chosen checkpoint and its figures. */
+    public static List<String> selectionHeader() {
+        List<String> h = new ArrayList<>(List.of("seed", "method", "N", "pairs", "chosen", "step", "score"));
+        h.add("kl");
+        for (double n : NS) h.add(covColumn(n));
+        for (int n : PASS_NS) h.add(passColumn(n));
+        return h;
+    }
+
+    /** pass_check.csv: exact against sampled Pass@N on the same prompts. */
+    public static List<String> passCheckHeader() {
+        return List.of("seed", "step", "N", "prompts", "exact", "sampled", "lo", "hi");
+    }
+
+    public static String covColumn(double n) { return LinearHorizon.covColumn(n); }
+
+    public static String passColumn(int n) { return "pass@" + n; }
+
+    /** The three tables of a run (plus pretrain.csv). */
+    public record Tables(CsvTable metrics, CsvTable selections, CsvTable passCheck, CsvTable pretrain) {}
+
+    /** Runs the three steps over every seed (skipping finished cells) and writes the CSVs. */
+    public static Tables run(Settings s, RunFolder run, int threads) {
+        int cellThreads = Math.min(threads, s.seeds()), modelThreads = Math.max(1, threads / cellThreads);
+        Path cellsDir = run.file("cells/.keep").getParent();
+        List<CellRunner.Cell> train = new ArrayList<>();
+        for (int seed = 0; seed < s.seeds(); seed++) {
+            int f = seed;
+            train.add(new CellRunner.Cell("train_s" + seed, () -> train(s, run, f, modelThreads)));
+        }
+        CellRunner trainer = new CellRunner(cellsDir, header(), cellThreads);
+        CsvTable metrics = trainer.concat(trainer.run(NAME + " train", train));
+        metrics.write(run.file("metrics.csv"));
+        CsvTable pretrain = new CsvTable(pretrainHeader());
+        for (int seed = 0; seed < s.seeds(); seed++)
+            for (CsvTable.Row r : CsvTable.read(cellDir(run, seed).resolve("pretrain").resolve(GptCell.ROWS)).rows())
+                pretrain.addRow(pretrainHeader().stream().map(r::get).toArray());
+        pretrain.write(run.file("pretrain.csv"));
+
+        List<CellRunner.Cell> select = new ArrayList<>();
+        for (int seed = 0; seed < s.seeds(); seed++) {
+            int f = seed;
+            select.add(new CellRunner.Cell("select_s" + seed, () -> select(s, run, f, metrics, modelThreads)));
+        }
+        CellRunner selector = new CellRunner(cellsDir, selectionHeader(), cellThreads);
+        CsvTable selections = selector.concat(selector.run(NAME + " select", select));
+        selections.write(run.file("selections.csv"));
+
+        List<CellRunner.Cell> check = new ArrayList<>();
+        for (int seed = 0; seed < s.seeds(); seed++) {
+            int f = seed;
+            check.add(new CellRunner.Cell("passcheck_s" + seed, () -> passCheck(s, run, f, selections, modelThreads)));
+        }
+        CellRunner checker = new CellRunner(cellsDir, passCheckHeader(), cellThreads);
+        CsvTable passCheck = checker.concat(checker.run(NAME + " Pass@N by sampling", check));
+        passCheck.write(run.file("pass_check.csv"));
+        return new Tables(metrics, selections, passCheck, pretrain);
+    }
+
+    static Path cellDir(RunFolder run, int seed) {
+        return run.file("cells/s" + seed + "/.keep").getParent();
+    }
+
+    /** The exact-evaluation set: the same prompts for every seed, from the fine-tuning mixture. */
+    static List<WeightedSequence> evaluationSet(Settings s, GraphTask finetune, long master) {
+        Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(finetune, s.promptsPerClass(), new Seeds(master).child("fig1/validation").master());
+        return ExactEval.supportSequences(finetune, prompts);
+    }
+
+    /** Step 1: pre-train, then fine-tune with an exact evaluation at every checkpoint; rows of {@link #header()}. */
+    static List<Object[]> train(Settings s, RunFolder run, int seed, int threads) {
+        try (Parallel pool = new Parallel(threads)) {
+            pretrain(s, run, seed, pool);
+            return finetune(s, run, seed, pool, evaluation(s, run.seed(), seed));
+        }
+    }
+
+    /** Pre-trains (or resumes) seed's model on fig1-pretrain in {@code cells/s{seed}/pretrain}; its rows go to pretrain.csv. */
+    static void pretrain(Settings s, RunFolder run, int seed, Parallel pool) {
+        GraphTask pre = GraphTasks.byName(GraphTasks.FIG1_PRETRAIN, s.H()), fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        long preSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("pretrain").master();
+        List<WeightedSequence> seqs = evaluationSet(s, fine, run.seed());
+        GptCell.Spec spec = new GptCell.Spec(cellDir(run, seed).resolve("pretrain"), TaskSpec.of(pre), s.pretraining(preSeed),
+                new CheckpointPolicy(Math.max(1, s.pretrainSteps() / 10), 1, 0));
+        GptCell.train(spec, pre, p -> Trainer.initialModel(s.model(pre), preSeed, p), pretrainHeader(), (step, m, loss) -> {
+            double kl = ExactEval.figures(ExactEval.records(fine, m, seqs), new double[0], new int[0]).get(0).kl();
+            return List.<Object[]>of(new Object[] {seed, step, loss, kl});
+        }, pool, NAME + " pre-train seed " + seed);
+    }
+
+    /** Fine-tunes (or resumes) from the pre-trained model in {@code cells/s{seed}/finetune}, evaluating every checkpoint. */
+    static List<Object[]> finetune(Settings s, RunFolder run, int seed, Parallel pool, GptCell.Evaluation eval) {
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        long fineSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("finetune").master();
+        Checkpoint pretrained = GptCell.newest(cellDir(run, seed).resolve("pretrain")).orElseThrow();
+        GptCell.Spec spec = new GptCell.Spec(cellDir(run, seed).resolve("finetune"), TaskSpec.of(fine), s.finetuning(fineSeed),
+                CheckpointPolicy.every(s.checkpointEvery()));
+        return GptCell.train(spec, fine, pretrained::loadModel, header(), eval, pool, NAME + " fine-tune seed " + seed);
+    }
+
+    /** The exact evaluation of a fine-tuning checkpoint against the fine-tuning pi_D: one row of {@link #header()}. */
+    static GptCell.Evaluation evaluation(Settings s, long master, int seed) {
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        List<WeightedSequence> seqs = evaluationSet(s, fine, master);
+        double[] ns = NS.stream().mapToDouble(Double::doubleValue).toArray();
+        int[] ks = PASS_NS.stream().mapToInt(Integer::intValue).toArray();
+        return (step, m, loss) -> {
+            List<ExactEval.Figures> figures = ExactEval.figures(ExactEval.records(fine, m, seqs), ns, ks);
+            ExactEval.Figures mixed = figures.get(0);
+            List<Object> row = new ArrayList<>(List.of(seed, step, loss, mixed.crossEntropy(), mixed.kl()));
+            for (double c : mixed.coverage()) row.add(c);
+            for (double p : mixed.passAtK()) row.add(p);
+            for (String c : CLASSES) row.add(figures.stream().filter(f -> f.group().equals(c)).findFirst().orElseThrow().kl());
+            return List.<Object[]>of(row.toArray());
+        };
+    }
+
+    /** Step 2: the selections of one seed's checkpoints; rows of {@link #selectionHeader()}. */
+    static List<Object[]> select(Settings s, RunFolder run, int seed, CsvTable metrics, int threads) {
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        Path dir = cellDir(run, seed);
+        List<Checkpoints.Entry> entries = GptCell.checkpoints(dir.resolve("finetune"));
+        long selSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("select").master();
+        LogProbTable table, offsetTable;
+        try (Parallel pool = new Parallel(threads)) {
+            table = CheckpointLogProbs.table(fine, entries, s.selectionPairs(), 0, selSeed, pool);
+            offsetTable = CheckpointLogProbs.table(fine, entries, s.offsetPairs(), s.onPolicy(), selSeed, pool);
+        }
+        LogProbJsonl.write(dir.resolve(LOGPROBS), table);
+        LogProbJsonl.write(dir.resolve(OFFSET_LOGPROBS), offsetTable);
+        return selections(table, offsetTable, rowsOf(metrics, seed), seed, s.offsetA());
+    }
+
+    /**
+     * Every method's choice on the tables: tournament and offset at each paired N, min-KL, and the oracle lowest true
+     * Cov_N at each paired N (from the checkpoints' metrics rows, in the tables' candidate order).
+     */
+    static List<Object[]> selections(LogProbTable table, LogProbTable offsetTable, List<CsvTable.Row> rows, int seed, double a) {
+        if (rows.size() != table.K()) throw new IllegalStateException(table.K() + " checkpoints scored, " + rows.size() + " evaluated");
+        List<Object[]> out = new ArrayList<>();
+        for (double N : PAIRED_NS) {
+            out.add(row(seed, TOURNAMENT, N, table.n(), new SimpleTournament(N).select(table), rows));
+            out.add(row(seed, OFFSET, N, offsetTable.n(), new OffsetTournament(N, a).select(offsetTable), rows));
+        }
+        out.add(row(seed, MIN_KL, Double.NaN, table.n(), new MinCrossEntropy().select(table), rows));
+        for (double N : PAIRED_NS) {
+            double[] cov = rows.stream().mapToDouble(r -> r.number(covColumn(N))).toArray();
+            out.add(row(seed, ORACLE, N, 0, new OracleBestCoverage(cov).select(table), rows));
+        }
+        return out;
+    }
+
+    private static Object[] row(int seed, String method, double N, int pairs, Selection sel, List<CsvTable.Row> rows) {
+        CsvTable.Row r = rows.get(sel.chosen());
+        List<Object> row = new ArrayList<>(List.of(seed, method, Double.isNaN(N) ? "" : EvalRun.label(N), pairs, sel.chosenName(),
+                r.integer("step"), sel.scores()[sel.chosen()], r.number("kl")));
+        for (double n : NS) row.add(r.number(covColumn(n)));
+        for (int n : PASS_NS) row.add(r.number(passColumn(n)));
+        return row.toArray();
+    }
+
+    static List<CsvTable.Row> rowsOf(CsvTable metrics, int seed) {
+        return metrics.rows().stream().filter(r -> r.integer("seed") == seed).toList();
+    }
+
+    /** Step 3: sampled against exact Pass@N for the chosen checkpoints and the first and last; rows of {@link #passCheckHeader()}. */
+    static List<Object[]> passCheck(Settings s, RunFolder run, int seed, CsvTable selections, int threads) {
+        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        List<Checkpoints.Entry> entries = GptCell.checkpoints(cellDir(run, seed).resolve("finetune"));
+        Set<Integer> steps = new LinkedHashSet<>(List.of(entries.get(0).step()));
+        selections.rows().stream().filter(r -> r.integer("seed") == seed).forEach(r -> steps.add((int) r.integer("step")));
+        steps.add(entries.get(entries.size() - 1).step());
+        Seeds seeds = new Seeds(run.seed()).child("fig1/seed" + seed).child("pass-check");
+        SplittableRandom promptRng = seeds.stream("prompts");
+        List<Prompt> prompts = new ArrayList<>();
+        for (int i = 0; i < s.passCheckPrompts(); i++) prompts.add(fine.samplePrompt(promptRng));
+        int[][] xs = new int[prompts.size()][], ys = new int[prompts.size()][];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = prompts.get(i).tokens();
+            ys[i] = fine.support(prompts.get(i)).orElseThrow().get(0).tokens();
+        }
+        int[] ns = PASS_NS.stream().mapToInt(Integer::intValue).toArray();
+        List<Object[]> out = new ArrayList<>();
+        try (Parallel pool = new Parallel(threads)) {
+            for (int step : steps.stream().sorted().toList()) {
+                Gpt model = Checkpoint.read(entries.stream().filter(e -> e.step() == step).findFirst().orElseThrow().dir()).loadModel(pool);
+                double[] logpCorrect = model.sequenceLogProbs(xs, ys);  // pi_D is deterministic: the support is y*
+                Estimate[] sampled = PassAtN.sampled(fine, model, prompts, ns, Sampler.ANCESTRAL, seeds.stream("draws", step));
+                for (int j = 0; j < ns.length; j++) {
+                    double exact = 0;
+                    for (double lp : logpCorrect) exact += PassAtN.exact(Math.min(0, lp), ns[j]) / prompts.size();
+                    out.add(new Object[] {seed, step, ns[j], prompts.size(), exact, sampled[j].value(), sampled[j].lower(), sampled[j].upper()});
+                }
+            }
+        }
+        return out;
+    }
+}

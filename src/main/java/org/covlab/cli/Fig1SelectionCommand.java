@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 "tournament (Eq. 32) and min-KL; report each one's Pass@N, the oracle best, and the rank",
                 "correlation of every metric with Pass@N. Scales: demo (for ./covlab demo), small (under 20",
                 "minutes on 2 cores; graphs with H = 2), paper (H = 8, 6 layers, 4 heads, d 384, batch 128,",
-                "200k + 50k updates; for bigger machines). See docs/results-figures.md."},
+                "200k + 50k updates; for bigger machines). See docs/results.md."},
         footer = {"", "Examples:",
                 "  ./covlab experiment fig1-selection --scale demo",
                 "  ./covlab experiment fig1-selection --scale small --out runs/fig1",

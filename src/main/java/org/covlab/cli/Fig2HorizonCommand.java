@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 "of the final KL in H and the spread of Cov_16. metrics.csv: one row per (H, seed, step).",
                 "Scales: demo (under a minute, for ./covlab demo), small (under 20 minutes on 2 cores),",
                 "paper (6 layers, 4 heads, d 384, batch 128, 40k updates, 16 seeds; for bigger machines).",
-                "See docs/results-figures.md."},
+                "See docs/results.md."},
         footer = {"", "Examples:",
                 "  ./covlab experiment fig2-horizon --scale demo",
                 "  ./covlab experiment fig2-horizon --scale small --out runs/fig2",

@@ -112,7 +112,7 @@ public final class Fig1Selection {
         }
 
         /**
-         * The named sizes; the paper's from section 4.2, small and demo tuned as docs/results-figures.md says: H = 2, a cosine
+         * The named sizes; the paper's from section 4.2, small and demo tuned as docs/results.md (section "The paper's two figures") says: H = 2, a cosine
          * decay of pre-training to 5e-4, and fine-tuning at 1/20 of the rate pre-training ended at (the paper's ratio, whose
          * pre-training rate is constant).
          */

@@ -133,8 +133,17 @@ public final class Fig1SelectionReport {
         double rhoKl = meanSpearman(m, seeds, "kl", Fig1Selection.passColumn(n));
         s.claim("For large N, Cov_{N/2} predicts Pass@N better than KL does",
                 "Spearman with Pass@" + n + ": Cov_" + EvalRun.label(half) + " " + fmt(rhoCov) + ", KL " + fmt(rhoKl),
-                Double.isNaN(rhoCov) || Double.isNaN(rhoKl) ? Verdict.INCONCLUSIVE
-                        : rhoCov < rhoKl - 0.05 ? Verdict.REPRODUCED : rhoCov <= rhoKl ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
+                predictsBetter(rhoCov, rhoKl));
+    }
+
+    /**
+     * Cov predicts Pass@N better than KL: its rank correlation with Pass@N is negative (lower Cov, higher Pass)
+     * and clearly below KL's. A non-negative correlation means it does not predict Pass@N at all, whatever KL does.
+     */
+    static Verdict predictsBetter(double rhoCov, double rhoKl) {
+        if (Double.isNaN(rhoCov) || Double.isNaN(rhoKl)) return Verdict.INCONCLUSIVE;
+        if (rhoCov >= 0) return Verdict.NOT_REPRODUCED;
+        return rhoCov < rhoKl - 0.05 ? Verdict.REPRODUCED : rhoCov <= rhoKl ? Verdict.PARTLY : Verdict.NOT_REPRODUCED;
     }
 
     private static TextTable selectionTable(Fig1Selection.Tables t) {

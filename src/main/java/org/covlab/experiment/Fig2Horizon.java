@@ -77,7 +77,7 @@ public final class Fig2Horizon {
 
         /**
          * The named sizes. Paper: section 4.3 (6 layers, 4 heads, d 384, batch 128, lr 1e-4, 40k updates on 8 x 64,000
-         * samples, 16 seeds, 1024 prompts per class). Small and demo: see docs/results-figures.md for how they were tuned.
+         * samples, 16 seeds, 1024 prompts per class). Small and demo: see docs/results.md (section "The paper's two figures") for how they were tuned.
          */
         public static Settings of(Scale scale, Integer seeds) {
             return switch (scale) {

@@ -133,4 +133,13 @@ class Fig1SelectionTest {
         for (Section.Figure f : again.figures()) assertThat(f.file()).exists();
         assertThat(Experiments.sections(o.dir())).singleElement().satisfies(x -> assertThat(x.claims()).isEqualTo(o.section().claims()));
     }
+
+    @org.junit.jupiter.api.Test void coverageOnlyPredictsPassWhenItsCorrelationHasTheRightSign() {
+        assertThat(Fig1SelectionReport.predictsBetter(-0.9, -0.5)).isEqualTo(org.covlab.report.Verdict.REPRODUCED);
+        assertThat(Fig1SelectionReport.predictsBetter(-0.52, -0.5)).isEqualTo(org.covlab.report.Verdict.PARTLY);
+        assertThat(Fig1SelectionReport.predictsBetter(-0.4, -0.5)).isEqualTo(org.covlab.report.Verdict.NOT_REPRODUCED);
+        // Less wrong than KL is not predicting: both rise with Pass@N.
+        assertThat(Fig1SelectionReport.predictsBetter(0.14, 0.43)).isEqualTo(org.covlab.report.Verdict.NOT_REPRODUCED);
+        assertThat(Fig1SelectionReport.predictsBetter(Double.NaN, -0.5)).isEqualTo(org.covlab.report.Verdict.INCONCLUSIVE);
+    }
 }

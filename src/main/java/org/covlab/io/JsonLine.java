@@ -76,6 +76,18 @@ public record JsonLine(Path file, long number, ObjectNode node) {
         return d;
     }
 
+    /** A required log-probability that may also be -Infinity (probability zero, as Python's json writes it). */
+    public double logProbOrZeroMass(String field) {
+        return require(field).doubleValue() == Double.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY : logProb(field);
+    }
+
+    /** A required name: a string, or an integer taken as its decimal text ({@code "id": 17} is "17"). */
+    public String name(String field) {
+        JsonNode v = require(field);
+        if (!v.isTextual() && !v.isIntegralNumber()) throw error(field, "must be a string (or an integer), got " + describe(v));
+        return v.asText();
+    }
+
     /** An optional log-probability. */
     public double logProb(String field, double defaultValue) {
         return has(field) ? logProb(field) : defaultValue;

@@ -1,15 +1,9 @@
 package org.covlab.select;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.covlab.io.JsonLines;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 
@@ -36,15 +31,14 @@ import org.covlab.util.InputException;
  * Candidates and ids come from the validation lines, in order of first appearance. Every (candidate, id)
  * must appear exactly once; with on-policy lines, every (candidate, id, sample_of, sample) for samples
  * 0..M-1 must too. logp is a number <= 0, or -Infinity for zero probability (as Python's json writes it).
- * Anything else is an {@link InputException} naming file, line and field (line 0: the file as a whole).
- *
- * <p>Kept small and self-contained so that a shared JSONL reader can replace its line loop later.
+ * Anything else is an {@link InputException} naming file, line and field (line 0: the file as a whole); lines
+ * are parsed by {@link JsonLines}.
  */
 public final class LogProbJsonl {
     private LogProbJsonl() {}
 
     private static final Set<String> FIELDS = Set.of("candidate", "id", "logp", "sample_of", "sample");
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final ObjectMapper JSON = new ObjectMapper();  // quotes names on output
 
     /** Cells in file order, before the candidates and ids are all known. */
     private static final class Cells {
@@ -69,32 +63,26 @@ public final class LogProbJsonl {
         Cells data = new Cells(), onPolicy = new Cells();
         // Unknown names in on-policy lines are resolved after the whole file is read: keep them by line.
         List<String[]> pending = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            long ln = 0;
-            while ((text = in.readLine()) != null) {
-                ln++;
-                if (text.isBlank()) continue;
-                JsonNode o = parse(file, ln, text);
-                String cand = string(file, ln, o, "candidate"), id = string(file, ln, o, "id");
-                double v = logp(file, ln, o);
-                boolean hasFrom = o.has("sample_of"), hasSample = o.has("sample");
-                if (hasFrom != hasSample)
-                    throw InputException.at(file, ln, hasFrom ? "sample" : "sample_of",
-                            "missing (on-policy lines need both sample_of and sample)");
-                if (!hasFrom) {
-                    data.add(cands.computeIfAbsent(cand, c -> cands.size()), ids.computeIfAbsent(id, c -> ids.size()), 0, 0, ln, v);
-                } else {
-                    JsonNode s = o.get("sample");
-                    if (!s.isIntegralNumber() || s.asLong() < 0 || s.asLong() > 1_000_000)
-                        throw InputException.at(file, ln, "sample", "must be an integer in 0..1000000, got " + s);
-                    pending.add(new String[] {cand, id, string(file, ln, o, "sample_of")});
-                    onPolicy.add(0, 0, 0, s.asInt(), ln, v);
-                }
+        JsonLines.forEach(file, line -> {
+            for (Iterator<String> it = line.node().fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!FIELDS.contains(f))
+                    throw line.error(f, "unknown field (expected candidate, id, logp, and sample_of and sample on on-policy lines)");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+            String cand = line.name("candidate"), id = line.name("id");
+            double v = line.logProbOrZeroMass("logp");
+            boolean hasFrom = line.has("sample_of"), hasSample = line.has("sample");
+            if (hasFrom != hasSample)
+                throw line.error(hasFrom ? "sample" : "sample_of", "is missing (on-policy lines need both sample_of and sample)");
+            if (!hasFrom) {
+                data.add(cands.computeIfAbsent(cand, c -> cands.size()), ids.computeIfAbsent(id, c -> ids.size()), 0, 0, line.number(), v);
+            } else {
+                long s = line.integer("sample");
+                if (s < 0 || s > 1_000_000) throw line.error("sample", "must be in 0..1000000, got " + s);
+                pending.add(new String[] {cand, id, line.name("sample_of")});
+                onPolicy.add(0, 0, 0, (int) s, line.number(), v);
+            }
+        });
         if (data.size == 0) throw InputException.at(file, 0, "logp", "no validation lines (candidate, id, logp)");
         int K = cands.size(), n = ids.size();
         double[][] ll = fill(file, data, K, n, cands, ids);
@@ -183,40 +171,6 @@ public final class LogProbJsonl {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static JsonNode parse(Path file, long ln, String text) {
-        JsonNode o;
-        try {
-            o = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw InputException.at(file, ln, null, "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (o == null || !o.isObject()) throw InputException.at(file, ln, null, "expected a JSON object");
-        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f))
-                throw InputException.at(file, ln, f, "unknown field (expected candidate, id, logp, and sample_of and sample on on-policy lines)");
-        }
-        return o;
-    }
-
-    private static String string(Path file, long ln, JsonNode o, String field) {
-        JsonNode v = o.get(field);
-        if (v == null) throw InputException.at(file, ln, field, "missing");
-        if (!v.isTextual() && !v.isIntegralNumber())
-            throw InputException.at(file, ln, field, "must be a string (or an integer), got " + v);
-        return v.asText();
-    }
-
-    private static double logp(Path file, long ln, JsonNode o) {
-        JsonNode v = o.get("logp");
-        if (v == null) throw InputException.at(file, ln, "logp", "missing");
-        if (!v.isNumber()) throw InputException.at(file, ln, "logp", "must be a number, got " + v);
-        double d = v.asDouble();
-        if (Double.isNaN(d)) throw InputException.at(file, ln, "logp", "is NaN");
-        if (d > 0) throw InputException.at(file, ln, "logp", "must be <= 0 (a log-probability), got " + v);
-        return d;
     }
 
     private static int known(Path file, long ln, String field, String name, Map<String, Integer> names) {

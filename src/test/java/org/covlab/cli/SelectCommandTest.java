@@ -141,7 +141,7 @@ class SelectCommandTest {
             {new String[] {"select", "--method", "offset", "--logprobs", good.toString(), "--n", "4", "--a", "0.1"},
                 "lp.jsonl: field 'sample_of': --method offset needs on-policy lines"},
             {new String[] {"select", "--method", "tournament", "--logprobs", dir.resolve("nope.jsonl").toString(), "--n", "4"}, "no such file"},
-            {new String[] {"select", "--method", "tournament", "--logprobs", positive.toString(), "--n", "4"}, "pos.jsonl:2: field 'logp': must be <= 0"},
+            {new String[] {"select", "--method", "tournament", "--logprobs", positive.toString(), "--n", "4"}, "pos.jsonl:2: field 'logp': a log-probability must be <= 0"},
         };
         for (Object[] c : cases) {
             Run r = run((String[]) c[0]);

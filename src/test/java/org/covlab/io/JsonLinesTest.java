@@ -68,6 +68,17 @@ class JsonLinesTest {
                 .isEqualTo("F:1: field 'x': a log-probability must be <= 0, got 0.5");
     }
 
+    @Test void zeroMassLogProbsAndNames() throws IOException {
+        JsonLine l = JsonLines.read(file("{\"p\": -Infinity, \"q\": -0.5, \"id\": 17, \"c\": \"a\"}"), x -> x).get(0);
+        assertThat(l.logProbOrZeroMass("p")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(l.logProbOrZeroMass("q")).isEqualTo(-0.5);
+        assertThat(l.name("id")).isEqualTo("17");
+        assertThat(l.name("c")).isEqualTo("a");
+        assertThat(error("{\"p\": Infinity}", x -> x.logProbOrZeroMass("p"))).isEqualTo("F:1: field 'p': must be a finite number, got Infinity");
+        assertThat(error("{\"p\": \"-1\"}", x -> x.logProbOrZeroMass("p"))).isEqualTo("F:1: field 'p': must be a number, got string \"-1\"");
+        assertThat(error("{\"id\": 1.5}", x -> x.name("id"))).isEqualTo("F:1: field 'id': must be a string (or an integer), got number 1.5");
+    }
+
     @Test void badTypesNameTheField() throws IOException {
         assertThat(error("{\"n\": 20.0}", l -> l.integer("n"))).isEqualTo("F:1: field 'n': must be an integer, got number 20.0");
         assertThat(error("{\"n\": 99999999999999999999}", l -> l.integer("n")))

@@ -65,13 +65,13 @@ class LogProbJsonlTest {
 
     @Test
     void badCellsNameFileLineAndField() throws IOException {
-        fails(":2: field 'logp': must be <= 0", A0, "{\"candidate\": \"b\", \"id\": \"0\", \"logp\": 0.5}");
-        fails(":2: field 'logp': is NaN", A0, "{\"candidate\": \"b\", \"id\": \"0\", \"logp\": NaN}");
+        fails(":2: field 'logp': a log-probability must be <= 0", A0, "{\"candidate\": \"b\", \"id\": \"0\", \"logp\": 0.5}");
+        fails(":2: field 'logp': must be a finite number", A0, "{\"candidate\": \"b\", \"id\": \"0\", \"logp\": NaN}");
         fails(":1: field 'logp': must be a number", "{\"candidate\": \"a\", \"id\": \"0\", \"logp\": \"-1\"}");
-        fails(":1: field 'logp': missing", "{\"candidate\": \"a\", \"id\": \"0\"}");
-        fails(":1: field 'candidate': missing", "{\"id\": \"0\", \"logp\": -1}");
+        fails(":1: field 'logp': is missing", "{\"candidate\": \"a\", \"id\": \"0\"}");
+        fails(":1: field 'candidate': is missing", "{\"id\": \"0\", \"logp\": -1}");
         fails(":1: field 'candidate': must be a string", "{\"candidate\": [1], \"id\": \"0\", \"logp\": -1}");
-        fails(":2: not valid JSON", A0, "{\"candidate\": \"b\", ");
+        fails(":2: malformed JSON", A0, "{\"candidate\": \"b\", ");
         fails(":1: expected a JSON object", "[1, 2]");
         fails(":1: field 'lgp': unknown field", "{\"candidate\": \"a\", \"id\": \"0\", \"lgp\": -1}");
         fails(":3: field 'id': duplicate of line 1", A0, B0, A0);
@@ -82,8 +82,8 @@ class LogProbJsonlTest {
     @Test
     void badOnPolicyLinesNameFileLineAndField() throws IOException {
         String s0 = "{\"candidate\": \"a\", \"id\": \"0\", \"sample_of\": \"a\", \"sample\": 0, \"logp\": -1}";
-        fails(":3: field 'sample': missing", A0, B0, "{\"candidate\": \"a\", \"id\": \"0\", \"sample_of\": \"a\", \"logp\": -1}");
-        fails(":3: field 'sample_of': missing", A0, B0, "{\"candidate\": \"a\", \"id\": \"0\", \"sample\": 0, \"logp\": -1}");
+        fails(":3: field 'sample': is missing", A0, B0, "{\"candidate\": \"a\", \"id\": \"0\", \"sample_of\": \"a\", \"logp\": -1}");
+        fails(":3: field 'sample_of': is missing", A0, B0, "{\"candidate\": \"a\", \"id\": \"0\", \"sample\": 0, \"logp\": -1}");
         fails(":3: field 'sample': must be an integer", A0, B0, "{\"candidate\": \"a\", \"id\": \"0\", \"sample_of\": \"a\", \"sample\": 1.5, \"logp\": -1}");
         fails(":3: field 'sample_of': 'z' has no validation lines", A0, B0, "{\"candidate\": \"a\", \"id\": \"0\", \"sample_of\": \"z\", \"sample\": 0, \"logp\": -1}");
         fails(":3: field 'id': 'x9' has no validation lines", A0, B0, "{\"candidate\": \"a\", \"id\": \"x9\", \"sample_of\": \"a\", \"sample\": 0, \"logp\": -1}");

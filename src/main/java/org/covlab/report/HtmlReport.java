@@ -153,27 +153,31 @@ public final class HtmlReport {
         for (Verdict v : Verdict.values()) {
             if (counts.containsKey(v)) h.append(badge(v)).append(" &times; ").append(counts.get(v)).append(" &nbsp; ");
         }
-        h.append("</p>\n<table class=\"data claims\"><thead><tr><th>experiment</th><th>paper's claim</th><th>measured</th><th>verdict</th></tr></thead><tbody>\n");
-        for (Section s : sections) {
+        h.append("</p>\n");
+        claimsTable(h, sections.stream().filter(s -> !s.claims().isEmpty()).toList(), true);
+        h.append("</section>\n");
+    }
+
+    /** Claim, measured value and verdict per row; with {@code grouped}, a linked title row above each section's claims. */
+    private static void claimsTable(StringBuilder h, List<Section> of, boolean grouped) {
+        h.append("<table class=\"data claims\"><thead><tr><th>paper's claim</th><th>measured</th><th>verdict</th></tr></thead><tbody>\n");
+        for (Section s : of) {
+            if (grouped) {
+                h.append("<tr class=\"group\"><th colspan=\"3\"><a href=\"#").append(esc(s.anchor())).append("\">")
+                        .append(esc(s.title())).append("</a></th></tr>\n");
+            }
             for (Section.Claim c : s.claims()) {
-                h.append("<tr><td class=\"nowrap\"><a href=\"#").append(esc(s.anchor())).append("\">").append(esc(s.title())).append("</a></td><td>")
-                        .append(esc(c.claim())).append("</td><td>").append(esc(c.measured())).append("</td><td>").append(badge(c.verdict())).append("</td></tr>\n");
+                h.append("<tr><td>").append(esc(c.claim())).append("</td><td>").append(esc(c.measured())).append("</td><td>")
+                        .append(badge(c.verdict())).append("</td></tr>\n");
             }
         }
-        h.append("</tbody></table>\n</section>\n");
+        h.append("</tbody></table>\n");
     }
 
     private static void section(StringBuilder h, Section s) {
         h.append("<section class=\"card\" id=\"").append(esc(s.anchor())).append("\">\n<h2>").append(esc(s.title())).append("</h2>\n");
         h.append("<p class=\"tests\"><strong>What this tests:</strong> ").append(esc(s.whatItTests())).append("</p>\n");
-        if (!s.claims().isEmpty()) {
-            h.append("<table class=\"data claims\"><thead><tr><th>paper's claim</th><th>measured</th><th>verdict</th></tr></thead><tbody>\n");
-            for (Section.Claim c : s.claims()) {
-                h.append("<tr><td>").append(esc(c.claim())).append("</td><td>").append(esc(c.measured())).append("</td><td>")
-                        .append(badge(c.verdict())).append("</td></tr>\n");
-            }
-            h.append("</tbody></table>\n");
-        }
+        if (!s.claims().isEmpty()) claimsTable(h, List.of(s), false);
         for (Section.Figure f : s.figures()) figure(h, f);
         for (String n : s.notes()) h.append("<p class=\"note\">").append(esc(n)).append("</p>\n");
         for (Section.Table t : s.tables()) table(h, t);

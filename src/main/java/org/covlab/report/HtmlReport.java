@@ -32,6 +32,8 @@ public final class HtmlReport {
     public static final String READING_NOTE = "Cov_N is the probability mass of responses that the model under-covers by a "
             + "factor N or more (log pi_D - log pi_model >= log N): lower is better. KL and cross-entropy are in nats.";
     private static final String CSS = css();
+    /** Columns of the stdout summary: claims and measurements wrap at spaces to fit a 120-column terminal. */
+    public static final int SUMMARY_WIDTH = 120;
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT);
 
     private final String title;
@@ -102,9 +104,9 @@ public final class HtmlReport {
         }
     }
 
-    /** Every claim of every section, for a summary on stdout: verdict first, so a terminal shows it uncut. */
+    /** Every claim of every section, for a summary on stdout: verdict first, wrapped to {@value #SUMMARY_WIDTH} columns. */
     public TextTable summary() {
-        TextTable t = TextTable.withHeader("verdict", "experiment", "claim", "measured");
+        TextTable t = TextTable.withHeader("verdict", "experiment", "claim", "measured").wrapAt(SUMMARY_WIDTH);
         for (Section s : sections) for (Section.Claim c : s.claims()) t.row(c.verdict().label(), s.title(), c.claim(), c.measured());
         return t;
     }

@@ -28,6 +28,7 @@ public final class TextTable {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
     private final boolean[] textSeen; // per column: a non-number cell was added, so align left
+    private int maxWidth;              // 0: lines as long as the cells need
 
     public TextTable(List<String> header) {
         if (header.isEmpty()) throw new IllegalArgumentException("a table needs at least one column");
@@ -53,6 +54,19 @@ public final class TextTable {
         return this;
     }
 
+    /**
+     * Wraps text columns at spaces (the widest first, to no fewer than {@value #MIN_WRAPPED} characters) so that
+     * {@link #render} keeps lines within {@code width} characters where it can: for long claims on a terminal.
+     */
+    public TextTable wrapAt(int width) {
+        if (width < 1) throw new IllegalArgumentException("width must be >= 1, got " + width);
+        this.maxWidth = width;
+        return this;
+    }
+
+    /** The narrowest a wrapped column gets. */
+    static final int MIN_WRAPPED = 12;
+
     public List<String> header() {
         return header;
     }
@@ -67,13 +81,14 @@ public final class TextTable {
         return !textSeen[i];
     }
 
-    /** The aligned text, one line per row after a header and a rule, each line ending in a newline. */
+    /** The aligned text: a header and a rule, then each row (several lines if {@link #wrapAt} wraps it); every line ends in a newline. */
     public String render() {
         int[] w = new int[header.size()];
         for (int i = 0; i < w.length; i++) {
             w[i] = header.get(i).length();
             for (List<String> r : rows) w[i] = Math.max(w[i], r.get(i).length());
         }
+        if (maxWidth > 0) narrow(w);
         StringBuilder sb = new StringBuilder();
         line(sb, header, w);
         List<String> rule = new ArrayList<>();
@@ -83,15 +98,54 @@ public final class TextTable {
         return sb.toString();
     }
 
-    private void line(StringBuilder sb, List<String> cells, int[] w) {
-        StringBuilder ln = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            if (i > 0) ln.append("  ");
-            String c = cells.get(i);
-            String pad = " ".repeat(w[i] - c.length());
-            ln.append(numeric(i) ? pad + c : c + pad);
+    /** Takes one character at a time from the widest text column until the line fits or none can give more. */
+    private void narrow(int[] w) {
+        int total = 2 * (w.length - 1);
+        for (int x : w) total += x;
+        while (total > maxWidth) {
+            int widest = -1;
+            for (int i = 0; i < w.length; i++) if (textSeen[i] && w[i] > MIN_WRAPPED && (widest < 0 || w[i] > w[widest])) widest = i;
+            if (widest < 0) return;
+            w[widest]--;
+            total--;
         }
-        sb.append(ln.toString().stripTrailing()).append('\n');
+    }
+
+    private void line(StringBuilder sb, List<String> cells, int[] w) {
+        List<List<String>> parts = new ArrayList<>();
+        int height = 1;
+        for (int i = 0; i < cells.size(); i++) {
+            parts.add(wrap(cells.get(i), w[i]));
+            height = Math.max(height, parts.get(i).size());
+        }
+        for (int k = 0; k < height; k++) {
+            StringBuilder ln = new StringBuilder();
+            for (int i = 0; i < cells.size(); i++) {
+                if (i > 0) ln.append("  ");
+                String c = k < parts.get(i).size() ? parts.get(i).get(k) : "";
+                String pad = " ".repeat(w[i] - c.length());
+                ln.append(numeric(i) ? pad + c : c + pad);
+            }
+            sb.append(ln.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    /** {@code text} in lines of at most {@code width}, broken at spaces (a longer word is cut). */
+    static List<String> wrap(String text, int width) {
+        List<String> out = new ArrayList<>();
+        String rest = text;
+        while (rest.length() > width) {
+            int cut = rest.lastIndexOf(' ', width);
+            if (cut <= 0) {
+                out.add(rest.substring(0, width));
+                rest = rest.substring(width);
+            } else {
+                out.add(rest.substring(0, cut));
+                rest = rest.substring(cut + 1);
+            }
+        }
+        out.add(rest);
+        return out;
     }
 
     @Override public String toString() {

@@ -96,9 +96,10 @@ class HtmlReportTest {
     void summaryListsEveryClaimForStdout(@TempDir Path tmp) {
         String text = sample(tmp).summary().render();
         System.out.print(text);
-        assertThat(text.lines().count()).isEqualTo(2 + 5);
+        assertThat(text.lines().filter(l -> l.matches("(reproduced|partly|not reproduced|inconclusive) .*"))).hasSize(5);
+        assertThat(text.lines().skip(2)).allMatch(l -> l.matches("(reproduced|partly|not reproduced|inconclusive| ) .*"));
         assertThat(text).contains("fig2-horizon    KL at convergence grows linearly in H", "not reproduced", "inconclusive");
-        assertThat(text.lines().skip(2).allMatch(l -> l.matches("(reproduced|partly|not reproduced|inconclusive) .*"))).isTrue();
+        assertThat(text.lines()).allMatch(l -> l.length() <= HtmlReport.SUMMARY_WIDTH);
     }
 
     @Test

@@ -3,6 +3,11 @@ package org.covlab.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class TextTableTest {
@@ -22,6 +27,27 @@ class TextTableTest {
                 """);
         assertThat(t.numeric(1)).isTrue();
         assertThat(t.numeric(3)).isFalse();
+    }
+
+    @Test
+    void wrapsTheWidestTextColumnToFit() {
+        TextTable t = TextTable.withHeader("verdict", "claim", "n")
+                .row("partly", "coverage dips then worsens while KL keeps falling", 12)
+                .wrapAt(40);
+        assertThat(t.render()).isEqualTo(
+                "verdict  claim                         n\n"
+                + "-------  ---------------------------  --\n"
+                + "partly   coverage dips then worsens   12\n"
+                + "         while KL keeps falling\n");
+    }
+
+    /** Wrapping loses no text and keeps every line within the width whenever the columns can narrow that far. */
+    @Property(tries = 300)
+    void wrappingKeepsTheTextAndTheWidth(@ForAll @StringLength(max = 80) String words, @ForAll @IntRange(min = 1, max = 30) int width) {
+        String text = words.replaceAll("\\s+", " ").strip();
+        List<String> lines = TextTable.wrap(text, width);
+        assertThat(lines).allMatch(l -> l.length() <= width);
+        assertThat(String.join("", lines).replace(" ", "")).isEqualTo(text.replace(" ", ""));
     }
 
     @Test

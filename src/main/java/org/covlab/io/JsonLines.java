@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -43,25 +44,25 @@ public final class JsonLines {
 
     /** Calls {@code action} on every non-blank line of {@code file}, in order. */
     public static void forEach(Path file, Consumer<JsonLine> action) {
-        // Lines are split on raw bytes and decoded one by one, so a bad UTF-8 byte is reported on its own line
-        // (a Reader decodes ahead in blocks and would blame the first line).
+        // Lines are split on raw bytes and parsed from them, so a bad UTF-8 byte is reported on its own line
+        // (a Reader decodes ahead in blocks and would blame the first line), and ASCII lines are never decoded.
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();  // reports malformed input
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         long number = 0;
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] chunk = new byte[1 << 16];
-            for (int len; (len = in.read(chunk)) != -1; ) {
-                int start = 0;
-                for (int i = 0; i < len; i++) {
-                    if (chunk[i] != '\n') continue;
-                    line.write(chunk, start, i - start);
-                    handle(file, ++number, decode(utf8, line, file, number), action);
-                    line.reset();
+            byte[] buf = new byte[1 << 16];
+            int have = 0;
+            for (int len; (len = in.read(buf, have, buf.length - have)) != -1; ) {
+                int end = have + len, start = 0;
+                for (int i = have; i < end; i++) {
+                    if (buf[i] != '\n') continue;
+                    handle(file, ++number, buf, start, i, utf8, action);
                     start = i + 1;
                 }
-                line.write(chunk, start, len - start);
+                have = end - start;                                   // an unfinished line moves to the front
+                System.arraycopy(buf, start, buf, 0, have);
+                if (have == buf.length) buf = Arrays.copyOf(buf, 2 * buf.length);  // a line longer than the buffer
             }
-            if (line.size() > 0) handle(file, ++number, decode(utf8, line, file, number), action);
+            if (have > 0) handle(file, ++number, buf, 0, have, utf8, action);
         } catch (NoSuchFileException e) {
             throw InputException.at(file, 0, null, "no such file");
         } catch (AccessDeniedException e) {
@@ -71,18 +72,25 @@ public final class JsonLines {
         }
     }
 
-    private static String decode(CharsetDecoder utf8, ByteArrayOutputStream bytes, Path file, long number) {
-        try {
-            String text = utf8.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-            if (number == 1 && text.startsWith("\uFEFF")) text = text.substring(1);  // byte-order mark
-            return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-        } catch (CharacterCodingException e) {
-            throw InputException.at(file, number, null, "not valid UTF-8 text");
+    /** Line {@code number} is buf[from, to): skips a byte-order mark, a trailing CR and blank lines, checks UTF-8, parses. */
+    private static void handle(Path file, long number, byte[] buf, int from, int to, CharsetDecoder utf8, Consumer<JsonLine> action) {
+        if (number == 1 && to - from >= 3 && (buf[from] & 0xff) == 0xEF && (buf[from + 1] & 0xff) == 0xBB && (buf[from + 2] & 0xff) == 0xBF) from += 3;
+        if (to > from && buf[to - 1] == '\r') to--;
+        boolean blank = true, ascii = true;
+        for (int i = from; i < to; i++) {
+            byte b = buf[i];
+            if (b != ' ' && b != '\t' && b != '\r') blank = false;
+            if (b < 0) ascii = false;
         }
-    }
-
-    private static void handle(Path file, long number, String text, Consumer<JsonLine> action) {
-        if (!text.isBlank()) action.accept(new JsonLine(file, number, parse(file, number, text)));
+        if (blank) return;
+        if (!ascii) {
+            try {
+                utf8.decode(ByteBuffer.wrap(buf, from, to - from));
+            } catch (CharacterCodingException e) {
+                throw InputException.at(file, number, null, "not valid UTF-8 text");
+            }
+        }
+        action.accept(new JsonLine(file, number, parse(file, number, buf, from, to)));
     }
 
     /** Every non-blank line parsed by {@code parse}, in order. */
@@ -92,14 +100,16 @@ public final class JsonLines {
         return out;
     }
 
-    private static ObjectNode parse(Path file, long number, String text) {
+    private static ObjectNode parse(Path file, long number, byte[] buf, int from, int to) {
         JsonNode node;
         try {
-            node = MAPPER.readTree(text);
+            node = MAPPER.readTree(buf, from, to - from);
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage().lines().findFirst().orElse("unreadable");
             String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
             throw InputException.at(file, number, null, "malformed JSON" + where + ": " + why);
+        } catch (IOException e) {  // reading from memory: only the parse errors above happen
+            throw new UncheckedIOException(e);
         }
         if (!(node instanceof ObjectNode object))
             throw InputException.at(file, number, null, "expected a JSON object, got " + JsonLine.describe(node));

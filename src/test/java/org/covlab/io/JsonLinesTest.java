@@ -47,6 +47,15 @@ class JsonLinesTest {
         assertThat(lines.get(1).number("missing", 7)).isEqualTo(7.0);
     }
 
+    @Test void linesLongerThanTheReadBufferAndUtf8() throws IOException {
+        String big = "x".repeat(200_000);
+        Path f = file("{\"a\": 1}\n{\"s\": \"" + big + "\"}\n{\"s\": \"caf\u00e9 \u2713\"}");
+        List<JsonLine> lines = JsonLines.read(f, l -> l);
+        assertThat(lines).extracting(JsonLine::number).containsExactly(1L, 2L, 3L);
+        assertThat(lines.get(1).string("s")).isEqualTo(big);
+        assertThat(lines.get(2).string("s")).isEqualTo("caf\u00e9 \u2713");
+    }
+
     @Test void malformedJsonNamesTheLine() throws IOException {
         assertThat(error("{\"a\": 1}\n{\"a\": 1,}\n", l -> {}))
                 .startsWith("F:2: malformed JSON at column 9: ");

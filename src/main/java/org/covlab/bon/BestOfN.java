@@ -22,9 +22,12 @@ import org.covlab.metric.Estimate;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.metric.PassAtN;
 import org.covlab.model.AutoregressiveModel;
+import org.covlab.model.AutoregressiveModel.PrefixTest;
+import org.covlab.model.AutoregressiveModel.PromptSession;
 import org.covlab.report.Progress;
 import org.covlab.task.Prompt;
 import org.covlab.task.Task;
+import org.covlab.task.Verifier;
 import org.covlab.util.Seeds;
 
 /**
@@ -40,8 +43,8 @@ import org.covlab.util.Seeds;
  *       N >= 2M log(1/eps)) and the Prop. D.7 lower bound ½ Cov_2N.</li>
  * </ol>
  *
- * <p>Works for any {@link AutoregressiveModel}; draws go through its batch {@code sample(int[][], ...)}, so a model
- * with a batched or KV-cached decoder (the GPT) is used that way. Each prompt has its own seeded streams, so
+ * <p>Works for any {@link AutoregressiveModel}; draws go through a {@link PromptSession} per prompt, so a model with
+ * a batched or KV-cached decoder (the GPT) runs the prompt once and stops rows the verifier has already rejected. Each prompt has its own seeded streams, so
  * results do not depend on the number of threads or their scheduling.
  */
 public final class BestOfN {
@@ -111,20 +114,23 @@ public final class BestOfN {
     }
 
     /**
-     * Nested draws at one prompt: up to {@code maxDraws} responses from the model's batch sampler, in batches of
-     * 1, 1, 2, 4, ... up to {@value #MAX_BATCH}, stopping at the first batch with an accepted response.
+     * Nested draws at one prompt: up to {@code maxDraws} responses from one {@link AutoregressiveModel#open session} of
+     * the model on x, in batches of 1, 1, 2, 4, ... up to {@value #MAX_BATCH}, stopping at the first batch with an
+     * accepted response. The model may stop a row once the verifier says its prefix cannot be accepted
+     * ({@link Verifier#canAccept}): that row is rejected whatever it would have drawn, and the others are unchanged.
      */
     public static Draws draw(Task task, AutoregressiveModel model, Prompt x, int maxDraws, RandomGenerator rng) {
-        int[] prompt = x.tokens();
-        int done = 0, batch = 1;
-        while (done < maxDraws) {
-            int size = Math.min(batch, maxDraws - done);
-            int[][] copies = new int[size][];
-            Arrays.fill(copies, prompt);  // read-only, shared
-            int[][] ys = model.sample(copies, task.maxResponseLength(), task.endToken(), Sampler.ANCESTRAL, rng);
-            for (int i = 0; i < size; i++) if (task.verifier().accepts(x, ys[i])) return new Draws(done + i + 1, done + size);
-            done += size;
-            if (done > 1) batch = Math.min(2 * batch, MAX_BATCH);
+        Verifier verifier = task.verifier();
+        PrefixTest alive = (y, length) -> verifier.canAccept(x, y, length);
+        try (PromptSession session = model.open(x.tokens())) {
+            int done = 0, batch = 1;
+            while (done < maxDraws) {
+                int size = Math.min(batch, maxDraws - done);
+                int[][] ys = session.sample(size, task.maxResponseLength(), task.endToken(), Sampler.ANCESTRAL, alive, rng);
+                for (int i = 0; i < size; i++) if (verifier.accepts(x, ys[i])) return new Draws(done + i + 1, done + size);
+                done += size;
+                if (done > 1) batch = Math.min(2 * batch, MAX_BATCH);
+            }
         }
         return new Draws(maxDraws + 1, maxDraws);
     }

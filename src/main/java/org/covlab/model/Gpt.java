@@ -333,6 +333,15 @@ public final class Gpt implements AutoregressiveModel {
         return KvSampling.sample(this, prompts, maxLength, endToken, sampler, rng);
     }
 
+    /**
+     * Copies of one prompt, batch after batch (Best-of-N), with the prompt run once per session instead of once per
+     * batch; rows that the call's {@code alive} test rejects stop early. Same samples as {@link #sample(int[][], int,
+     * int, Sampler, RandomGenerator)} otherwise. One thread per session; several sessions may run at once.
+     */
+    @Override public PromptSession open(int[] prompt) {
+        return new KvSession(this, prompt);
+    }
+
     /** A KV cache for one sampling call (or one thread of it), reusing the buffers of an earlier call. */
     KvCache borrowCache() {
         KvCache cache = idleCaches.poll();

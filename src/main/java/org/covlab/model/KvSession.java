@@ -1,0 +1,67 @@
+package org.covlab.model;
+
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.covlab.decode.Sampler;
+import org.covlab.model.AutoregressiveModel.PrefixTest;
+import org.covlab.model.AutoregressiveModel.PromptSession;
+import org.covlab.tensor.Parallel;
+
+/**
+ * {@link Gpt#open}: copies of one prompt, batch after batch, with the prompt run once. Its keys and values are
+ * computed on the first call and kept in a {@link KvCache} borrowed from the model until {@link #close}. Each call
+ * gives exactly what {@link Gpt#sample(int[][], int, int, Sampler, RandomGenerator)} gives for as many copies: the
+ * same per-row generators, drawn from {@code rng} in row order, and the same bits (the prefix does not depend on
+ * the rows, nor any row on the others), except for the rows that {@code alive} stops.
+ */
+final class KvSession implements PromptSession {
+
+    private final Gpt model;
+    private final int[] prompt;
+    private KvCache cache;      // null until the first call, and after close
+
+    KvSession(Gpt model, int[] prompt) {
+        KvSampling.check(model.config(), prompt, 1, 0);
+        this.model = model;
+        this.prompt = prompt.clone();
+    }
+
+    @Override
+    public int[][] sample(int copies, int maxLength, int endToken, Sampler sampler, PrefixTest alive, RandomGenerator rng) {
+        KvSampling.check(model.config(), prompt, maxLength, 0);
+        RandomGenerator[] rowRng = new RandomGenerator[copies];
+        for (int i = 0; i < copies; i++) rowRng[i] = new SplittableRandom(rng.nextLong());
+        int[][] out = new int[copies][];
+        if (maxLength == 0) {
+            for (int i = 0; i < copies; i++) out[i] = new int[0];
+            return out;
+        }
+        if (cache == null) {
+            cache = model.borrowCache();
+            boolean parallel = model.claimPool();
+            try {
+                cache.prefix(parallel ? model.pool() : Parallel.SERIAL, new int[][] {prompt});
+            } finally {
+                if (parallel) model.releasePool();
+            }
+        }
+        for (int from = 0; from < copies; from += KvSampling.MAX_ROWS) {     // chunks of rows, one after another
+            int n = Math.min(KvSampling.MAX_ROWS, copies - from);
+            int[] ids = new int[n];
+            for (int i = 0; i < n; i++) ids[i] = from + i;
+            boolean parallel = n >= KvSampling.PARALLEL_ROWS && model.claimPool();
+            try {
+                KvSampling.decode(cache, parallel ? model.pool() : Parallel.SERIAL, new int[n], ids, maxLength, endToken, sampler,
+                        alive, rowRng, out);
+            } finally {
+                if (parallel) model.releasePool();
+            }
+        }
+        return out;
+    }
+
+    @Override public void close() {
+        if (cache != null) model.returnCache(cache);
+        cache = null;
+    }
+}

@@ -297,17 +297,19 @@ public final class Gpt implements AutoregressiveModel {
     }
 
     // ---- AutoregressiveModel -------------------------------------------------------------------------------
+    // Scoring runs the training forward pass on the model's own buffers, one call at a time (synchronized);
+    // sampling borrows a KV cache per call or session, so it may run on several threads at once.
 
-    @Override public double[] nextTokenLogProbs(int[] prompt, int[] prefix) {
+    @Override public synchronized double[] nextTokenLogProbs(int[] prompt, int[] prefix) {
         return Scoring.nextTokenLogProbs(this, prompt, prefix);
     }
 
-    @Override public double[] tokenLogProbs(int[] prompt, int[] response) {
+    @Override public synchronized double[] tokenLogProbs(int[] prompt, int[] response) {
         return Scoring.tokenLogProbs(this, new int[][] {prompt}, new int[][] {response})[0];
     }
 
     /** Per-token log-probs of many (prompt, response) pairs, teacher-forced in batches. // (n, len(response_i)) */
-    public double[][] tokenLogProbs(int[][] prompts, int[][] responses) {
+    public synchronized double[][] tokenLogProbs(int[][] prompts, int[][] responses) {
         return Scoring.tokenLogProbs(this, prompts, responses);
     }
 

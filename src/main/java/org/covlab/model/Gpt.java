@@ -338,7 +338,8 @@ public final class Gpt implements AutoregressiveModel {
     /**
      * Copies of one prompt, batch after batch (Best-of-N), with the prompt run once per session instead of once per
      * batch; rows that the call's {@code alive} test rejects stop early. Same samples as {@link #sample(int[][], int,
-     * int, Sampler, RandomGenerator)} otherwise. One thread per session; several sessions may run at once.
+     * int, Sampler, RandomGenerator)} otherwise. One thread per session, with serial kernels; several sessions may
+     * run at once, one per thread.
      */
     @Override public PromptSession open(int[] prompt) {
         return new KvSession(this, prompt);

@@ -12,7 +12,8 @@ import org.covlab.tensor.Parallel;
  * computed on the first call and kept in a {@link KvCache} borrowed from the model until {@link #close}. Each call
  * gives exactly what {@link Gpt#sample(int[][], int, int, Sampler, RandomGenerator)} gives for as many copies: the
  * same per-row generators, drawn from {@code rng} in row order, and the same bits (the prefix does not depend on
- * the rows, nor any row on the others), except for the rows that {@code alive} stops.
+ * the rows, nor any row on the others), except for the rows that {@code alive} stops. A session decodes on its
+ * caller's thread with serial kernels: Best-of-N runs one session per worker, and most batches are too small to share.
  */
 final class KvSession implements PromptSession {
 
@@ -38,24 +39,13 @@ final class KvSession implements PromptSession {
         }
         if (cache == null) {
             cache = model.borrowCache();
-            boolean parallel = model.claimPool();
-            try {
-                cache.prefix(parallel ? model.pool() : Parallel.SERIAL, new int[][] {prompt});
-            } finally {
-                if (parallel) model.releasePool();
-            }
+            cache.prefix(Parallel.SERIAL, new int[][] {prompt});
         }
         for (int from = 0; from < copies; from += KvSampling.MAX_ROWS) {     // chunks of rows, one after another
             int n = Math.min(KvSampling.MAX_ROWS, copies - from);
             int[] ids = new int[n];
             for (int i = 0; i < n; i++) ids[i] = from + i;
-            boolean parallel = n >= KvSampling.PARALLEL_ROWS && model.claimPool();
-            try {
-                KvSampling.decode(cache, parallel ? model.pool() : Parallel.SERIAL, new int[n], ids, maxLength, endToken, sampler,
-                        alive, rowRng, out);
-            } finally {
-                if (parallel) model.releasePool();
-            }
+            KvSampling.decode(cache, Parallel.SERIAL, new int[n], ids, maxLength, endToken, sampler, alive, rowRng, out);
         }
         return out;
     }

@@ -60,12 +60,11 @@ public final class SampleBenchmark {
     }
 
     public static void main(String[] args) {
-        // callers, prompts, kernel threads; covlab bon: 2 callers with serial kernels
+        // callers (each a session with serial kernels, as covlab bon's workers), prompts
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2, prompts = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        int kernels = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int promptLength = 128, response = 11, draws = 1024;     // fig2 at H = 8: prompts of 100-150 tokens, H + 3 response tokens
         GptConfig[] models = {new GptConfig(104, 160, 4, 4, 128), GptConfig.paper(104, 160)};
-        try (Parallel pool = new Parallel(kernels)) {
+        try (Parallel pool = new Parallel(threads)) {
             for (GptConfig cfg : models) {
                 bestOfN(cfg, promptLength, response, draws, 1, threads, pool, 0);              // warm-up
                 Result r = bestOfN(cfg, promptLength, response, draws, prompts, threads, pool, 1);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.model.AutoregressiveModel;
+import org.covlab.model.AutoregressiveModel.PromptSession;
 import org.covlab.model.LogSpace;
 import org.covlab.model.SequenceEnumeration;
 import org.covlab.task.Prompt;
@@ -109,11 +110,11 @@ public record TargetPolicy(double[] logpTarget, double[] logpModel, double[] wei
         return new TargetPolicy(logpTarget, score(model, x, accepted), weight, Double.NaN);
     }
 
-    /** log pi_hat(y|x) for every y, in one batched call (the GPT scores them in batches). */
+    /** log pi_hat(y|x) for every y, in one session on x (the GPT runs x once and teacher-forces the responses on it). */
     private static double[] score(AutoregressiveModel model, Prompt x, List<int[]> responses) {
-        int[][] prompts = new int[responses.size()][];
-        Arrays.fill(prompts, x.tokens());
-        return model.sequenceLogProbs(prompts, responses.toArray(new int[0][]));
+        try (PromptSession session = model.open(x.tokens())) {
+            return session.sequenceLogProbs(responses.toArray(new int[0][]));
+        }
     }
 
     /** Whether pi_hat(A_x|x) is known exactly, so Best-of-N success is exactly 1 - (1 - pi_hat(A_x|x))^N. */

@@ -110,23 +110,21 @@ public final class BonCommand implements Callable<Integer> {
     }
 
     /**
-     * A GPT checkpoint on its graph task (or --task/--H). Prompts are split among --threads workers, each sampling
-     * through its own session with serial kernels (Best-of-N's batches are mostly small: two prompts at once keep
-     * two cores busy where one prompt's kernels on two threads do not); scoring pi_T uses the --threads pool.
+     * A GPT checkpoint on its graph task (or --task/--H). Prompts are split among --threads workers; each samples and
+     * scores pi_T through its own session with serial kernels (Best-of-N's batches are mostly small: two prompts at
+     * once keep two cores busy where one prompt's kernels on two threads do not).
      */
     private int callCheckpoint(int[] grid) {
         if (model != null) throw new InputException("--model: give either --model or --checkpoint, not both");
         Checkpoint ck = Checkpoint.read(checkpoint);
         GraphTask graphs = EvalCommand.resolveTask(task, H, checkpoint);
         EvalRun.requireFits(ck, graphs);
-        try (Parallel pool = new Parallel(threads)) {
-            Gpt gpt = ck.loadModel(pool);
-            BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
-            BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), "checkpoint:" + checkpoint,
-                    null, settings.ns(), prompts, seed, threads);
-            return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
-                    "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
-        }
+        Gpt gpt = ck.loadModel(Parallel.SERIAL);
+        BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
+        BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), "checkpoint:" + checkpoint,
+                null, settings.ns(), prompts, seed, threads);
+        return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
+                "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
     }
 
     /** Measures (into a run folder with --out) and prints the table or the JSON. */

@@ -72,19 +72,29 @@ public interface AutoregressiveModel {
      * Opens a session on one prompt, for many batches of copies of it (Best-of-N's nested draws). A model with a KV
      * cache (the GPT) runs the prompt once per session instead of once per batch. The model's parameters must not
      * change while the session is open; close it to free what it holds. The default samples each batch with
-     * {@link #sample(int[][], int, int, Sampler, RandomGenerator)} and never stops a row early.
+     * {@link #sample(int[][], int, int, Sampler, RandomGenerator)}, never stops a row early, and scores with
+     * {@link #sequenceLogProbs(int[][], int[][])}.
      */
     default PromptSession open(int[] prompt) {
         int[] x = prompt.clone();
-        return (copies, maxLength, endToken, sampler, alive, rng) -> {
-            int[][] rows = new int[copies][];
-            Arrays.fill(rows, x);  // read-only, shared
-            return sample(rows, maxLength, endToken, sampler, rng);
+        return new PromptSession() {
+            @Override public int[][] sample(int copies, int maxLength, int endToken, Sampler sampler, PrefixTest alive, RandomGenerator rng) {
+                return AutoregressiveModel.this.sample(copiesOf(x, copies), maxLength, endToken, sampler, rng);
+            }
+
+            @Override public double[] sequenceLogProbs(int[][] responses) {
+                return AutoregressiveModel.this.sequenceLogProbs(copiesOf(x, responses.length), responses);
+            }
         };
     }
 
-    /** Copies of one prompt, sampled batch after batch; see {@link #open}. */
-    @FunctionalInterface
+    private static int[][] copiesOf(int[] prompt, int n) {
+        int[][] rows = new int[n][];
+        Arrays.fill(rows, prompt);  // read-only, shared
+        return rows;
+    }
+
+    /** Copies of one prompt, sampled batch after batch, and responses to it scored; see {@link #open}. */
     interface PromptSession extends AutoCloseable {
         /**
          * {@code copies} responses, exactly those that {@code sample(copies of the prompt, maxLength, endToken,
@@ -93,6 +103,9 @@ public interface AutoregressiveModel {
          * the unstopped response), and the other rows are unchanged. // (copies, <= maxLength)
          */
         int[][] sample(int copies, int maxLength, int endToken, Sampler sampler, PrefixTest alive, RandomGenerator rng);
+
+        /** log pi(y_i | prompt) for each response, by teacher forcing (the GPT: on the session's cached prompt). // (responses.length) */
+        double[] sequenceLogProbs(int[][] responses);
 
         @Override default void close() {}
     }

@@ -155,11 +155,6 @@ final class KvCache {
 
     int vocab() { return cfg.vocab(); }
 
-    /** The rows of group g: [groupStart(g), groupEnd(g)). */
-    int groupStart(int g) { return groupStart[g]; }
-
-    int groupEnd(int g) { return groupEnd[g]; }
-
     /** Feeds tokens[r] to row r at its next position; returns the next-token logits, (rows, vocab), reused. */
     float[] step(int[] tokens) {
         if (steps >= maxNew) throw new IllegalStateException("only " + maxNew + " new tokens were set up");

@@ -93,6 +93,29 @@ class KvSessionTest {
         }
     }
 
+    @Test void sessionScoresLikeTheFullForward() {
+        Gpt m = GptGradientTest.randomModel(CFG, TWO, 10, 0.4);
+        SplittableRandom rng = new SplittableRandom(12);
+        int[] prompt = {5, 3, 11, 0, 2, 8, 8, 1};
+        int n = KvSampling.MAX_ROWS + 20;                      // two chunks
+        int[][] responses = new int[n][], prompts = new int[n][];
+        for (int i = 0; i < n; i++) {
+            responses[i] = new int[rng.nextInt(LENGTH + 1)];    // 0..9 tokens
+            for (int h = 0; h < responses[i].length; h++) responses[i][h] = rng.nextInt(CFG.vocab());
+            prompts[i] = prompt;
+        }
+        double[] want = m.sequenceLogProbs(prompts, responses), got;
+        try (PromptSession s = m.open(prompt)) {
+            got = s.sequenceLogProbs(responses);
+        }
+        double worst = 0;
+        for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        System.out.printf("session (KV cache) vs full-forward sequence log-probs, %d responses of 0-%d tokens: max abs diff %.3g%n",
+                n, LENGTH, worst);
+        assertThat(worst).isLessThan(1e-4);
+        assertThat(got[java.util.stream.IntStream.range(0, n).filter(i -> responses[i].length == 0).findFirst().orElseThrow()]).isZero();
+    }
+
     /** The length of the shortest prefix alive rejects, or -1. */
     private static int firstRejected(PrefixTest alive, int[] y) {
         for (int len = 1; len <= y.length; len++) if (!alive.canAccept(y, len)) return len;

@@ -155,6 +155,13 @@ final class KvCache {
 
     int vocab() { return cfg.vocab(); }
 
+    /** log pi(token | prompt g of the last prefix, up to and including its position t), from the prefill's logits. */
+    double logProb(int g, int t, int token) {
+        int v = cfg.vocab(), row = (g * prefixLen + t) * v;
+        if (token < 0 || token >= v) throw new IllegalArgumentException("token " + token + " outside vocab " + v);
+        return (double) prefix.logits[row + token] - Softmax.logSumExp(prefix.logits, row, v);
+    }
+
     /** Feeds tokens[r] to row r at its next position; returns the next-token logits, (rows, vocab), reused. */
     float[] step(int[] tokens) {
         if (steps >= maxNew) throw new IllegalStateException("only " + maxNew + " new tokens were set up");

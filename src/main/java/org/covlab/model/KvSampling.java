@@ -175,37 +175,6 @@ final class KvSampling {
         for (int r = 0; r < n; r++) out[ids[r]] = Arrays.copyOf(response[r], length[r]);
     }
 
-    /**
-     * Adds log pi(y | prompt) of responses[from, from + n) to out[from + r], teacher-forced on the cache's single
-     * prompt: all rows feed their h-th token together, and a row leaves the cache after its last token.
-     */
-    static void score(KvCache cache, Parallel kernels, int[][] responses, int from, int n, double[] out) {
-        int longest = 0, v = cache.vocab();
-        for (int r = 0; r < n; r++) longest = Math.max(longest, responses[from + r].length);
-        int[] slot = new int[n], keep = new int[n], feed = new int[n];   // slot: the cache's row i is response from + slot[i]
-        for (int r = 0; r < n; r++) slot[r] = r;
-        float[] lg = cache.rows(kernels, new int[n], Math.max(0, longest - 1));   // first the prompt's logits, then the rows'
-        for (int h = 0, live = n; ; h++) {
-            int kept = 0;
-            for (int i = 0; i < live; i++) {
-                int[] y = responses[from + slot[i]];
-                if (h == y.length) continue;                            // an empty response (h = 0)
-                if (y[h] < 0 || y[h] >= v) throw new IllegalArgumentException("token " + y[h] + " outside vocab " + v);
-                int row = (h == 0 ? 0 : i) * v;
-                out[from + slot[i]] += (double) lg[row + y[h]] - Softmax.logSumExp(lg, row, v);
-                if (h + 1 < y.length) keep[kept++] = i;
-            }
-            if (kept == 0) return;
-            if (kept < live) {
-                cache.retain(keep, kept);
-                for (int i = 0; i < kept; i++) slot[i] = slot[keep[i]];
-                live = kept;
-            }
-            for (int i = 0; i < live; i++) feed[i] = responses[from + slot[i]][h];
-            lg = cache.step(feed);
-        }
-    }
-
     private static void logProbsOf(float[] logits, int row, double[] out) {
         int v = out.length;
         double lse = Softmax.logSumExp(logits, row * v, v);

@@ -1,5 +1,6 @@
 package org.covlab.model;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
@@ -20,6 +21,7 @@ final class KvSession implements PromptSession {
     private final Gpt model;
     private final int[] prompt;
     private KvCache cache;      // null until the first call, and after close
+    private boolean prefilled;  // the cache holds the prompt's keys and values (scoring replaces them)
 
     KvSession(Gpt model, int[] prompt) {
         KvSampling.check(model.config(), prompt, 1, 0);
@@ -47,32 +49,45 @@ final class KvSession implements PromptSession {
     }
 
     /**
-     * Teacher forcing on the cached prompt: equal to {@link Gpt#sequenceLogProbs} up to float rounding (the KV cache's
-     * logits are the full forward's within ~1e-6), at the cost of the responses' tokens only.
+     * Teacher forcing: prompt ++ response runs through the prefill forward, several responses per pass, on the
+     * session's own buffers (so sessions score at once on several threads). Equal to {@link Gpt#sequenceLogProbs}
+     * up to float rounding. The prompt is prefilled again on the next {@link #sample}.
      */
     @Override public double[] sequenceLogProbs(int[][] responses) {
         int longest = 0;
         for (int[] y : responses) longest = Math.max(longest, y.length);
         KvSampling.check(model.config(), prompt, longest, 0);
         double[] out = new double[responses.length];
-        if (longest == 0) return out;
-        for (int from = 0; from < responses.length; from += KvSampling.MAX_ROWS) {
-            KvSampling.score(prefix(), Parallel.SERIAL, responses, from, Math.min(KvSampling.MAX_ROWS, responses.length - from), out);
+        if (cache == null) cache = model.borrowCache();
+        prefilled = false;
+        int per = Math.max(1, KvSampling.PREFILL_TOKENS / (prompt.length + longest));    // sequences per pass
+        for (int from = 0; from < responses.length; from += per) {
+            int[][] sequences = new int[Math.min(per, responses.length - from)][];
+            for (int i = 0; i < sequences.length; i++) {          // x ++ y without y's last token
+                int[] y = responses[from + i];
+                sequences[i] = Arrays.copyOf(prompt, prompt.length + Math.max(0, y.length - 1));
+                System.arraycopy(y, 0, sequences[i], prompt.length, sequences[i].length - prompt.length);
+            }
+            cache.prefix(Parallel.SERIAL, sequences);
+            for (int i = 0; i < sequences.length; i++) {
+                int[] y = responses[from + i];
+                for (int h = 0; h < y.length; h++) out[from + i] += cache.logProb(i, prompt.length - 1 + h, y[h]);
+            }
         }
         return out;
     }
 
     /** The cache holding the prompt's keys and values, filled on first use. */
     private KvCache prefix() {
-        if (cache == null) {
-            cache = model.borrowCache();
-            cache.prefix(Parallel.SERIAL, new int[][] {prompt});
-        }
+        if (cache == null) cache = model.borrowCache();
+        if (!prefilled) cache.prefix(Parallel.SERIAL, new int[][] {prompt});
+        prefilled = true;
         return cache;
     }
 
     @Override public void close() {
         if (cache != null) model.returnCache(cache);
         cache = null;
+        prefilled = false;
     }
 }

@@ -93,7 +93,7 @@ class KvSessionTest {
         }
     }
 
-    @Test void sessionScoresLikeTheFullForward() {
+    @Test void sessionScoresLikeTheFullForwardThenSamples() {
         Gpt m = GptGradientTest.randomModel(CFG, TWO, 10, 0.4);
         SplittableRandom rng = new SplittableRandom(12);
         int[] prompt = {5, 3, 11, 0, 2, 8, 8, 1};
@@ -105,12 +105,16 @@ class KvSessionTest {
             prompts[i] = prompt;
         }
         double[] want = m.sequenceLogProbs(prompts, responses), got;
+        int[][] copies = new int[40][];
+        Arrays.fill(copies, prompt);
+        int[][] drawn = m.sample(copies, LENGTH, EOS, Sampler.ANCESTRAL, new SplittableRandom(3));
         try (PromptSession s = m.open(prompt)) {
             got = s.sequenceLogProbs(responses);
+            assertThat(s.sample(40, LENGTH, EOS, Sampler.ANCESTRAL, PrefixTest.ANY, new SplittableRandom(3))).isDeepEqualTo(drawn);
         }
         double worst = 0;
         for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-        System.out.printf("session (KV cache) vs full-forward sequence log-probs, %d responses of 0-%d tokens: max abs diff %.3g%n",
+        System.out.printf("session vs full-forward sequence log-probs, %d responses of 0-%d tokens: max abs diff %.3g%n",
                 n, LENGTH, worst);
         assertThat(worst).isLessThan(1e-4);
         assertThat(got[java.util.stream.IntStream.range(0, n).filter(i -> responses[i].length == 0).findFirst().orElseThrow()]).isZero();

@@ -2,6 +2,7 @@ package org.covlab.bon;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,12 @@ import org.covlab.metric.Estimate;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.metric.PassAtN;
 import org.covlab.model.AutoregressiveModel;
+import org.covlab.model.AutoregressiveModel.PrefixTest;
+import org.covlab.model.AutoregressiveModel.PromptSession;
 import org.covlab.report.Progress;
 import org.covlab.task.Prompt;
 import org.covlab.task.Task;
+import org.covlab.task.Verifier;
 import org.covlab.util.Seeds;
 
 /**
@@ -40,8 +44,8 @@ import org.covlab.util.Seeds;
  *       N >= 2M log(1/eps)) and the Prop. D.7 lower bound ½ Cov_2N.</li>
  * </ol>
  *
- * <p>Works for any {@link AutoregressiveModel}; draws go through its batch {@code sample(int[][], ...)}, so a model
- * with a batched or KV-cached decoder (the GPT) is used that way. Each prompt has its own seeded streams, so
+ * <p>Works for any {@link AutoregressiveModel}; draws go through a {@link PromptSession} per prompt, so a model with
+ * a batched or KV-cached decoder (the GPT) runs the prompt once and stops rows the verifier has already rejected. Each prompt has its own seeded streams, so
  * results do not depend on the number of threads or their scheduling.
  */
 public final class BestOfN {
@@ -88,20 +92,23 @@ public final class BestOfN {
         Map<Prompt, Integer> multiplicity = new LinkedHashMap<>();  // distinct prompts in first-seen order
         for (Prompt x : prompts) multiplicity.merge(x, 1, Integer::sum);
         List<Prompt> distinct = new ArrayList<>(multiplicity.keySet());
+        Map<Prompt, Integer> index = new HashMap<>();               // distinct prompt -> k
+        for (int k = 0; k < distinct.size(); k++) index.put(distinct.get(k), k);
+        int[] first = new int[distinct.size()];                      // the first j that draws distinct prompt k
+        Arrays.fill(first, -1);
+        for (int j = 0; j < prompts.length; j++) if (first[index.get(prompts[j])] < 0) first[index.get(prompts[j])] = j;
         TargetPolicy[] targets = new TargetPolicy[distinct.size()];
-        try (Progress p = Progress.start("bon: pi_T and pi_hat(correct) on " + distinct.size() + " distinct prompts", distinct.size())) {
-            parallelFor(targets.length, s.threads(), k -> {
-                targets[k] = TargetPolicy.of(task, distinct.get(k), model, seeds.stream("target", k));
-                p.step();
-            });
-        }
-
         Draws[] draws = new Draws[prompts.length];
         AtomicLong drawn = new AtomicLong();
         long t0 = System.nanoTime();
-        try (Progress p = Progress.start("bon: " + prompts.length + " prompts x up to " + s.maxN() + " draws", prompts.length)) {
+        // One session per prompt serves pi_T's scoring (at the first prompt of each distinct one) and the draws.
+        try (Progress p = Progress.start("bon: " + prompts.length + " prompts, pi_T and up to " + s.maxN() + " draws", prompts.length)) {
             parallelFor(prompts.length, s.threads(), j -> {
-                draws[j] = draw(task, model, prompts[j], s.maxN(), seeds.stream("draws", j));
+                try (PromptSession session = model.open(prompts[j].tokens())) {
+                    int k = index.get(prompts[j]);
+                    if (first[k] == j) targets[k] = TargetPolicy.of(task, prompts[j], session, seeds.stream("target", k));
+                    draws[j] = draw(task, session, prompts[j], s.maxN(), seeds.stream("draws", j));
+                }
                 long total = drawn.addAndGet(draws[j].drawn());
                 p.extra(String.format("%d draws, %.0f/s", total, total / ((System.nanoTime() - t0) / 1e9))).step();
             });
@@ -111,18 +118,25 @@ public final class BestOfN {
     }
 
     /**
-     * Nested draws at one prompt: up to {@code maxDraws} responses from the model's batch sampler, in batches of
-     * 1, 1, 2, 4, ... up to {@value #MAX_BATCH}, stopping at the first batch with an accepted response.
+     * Nested draws at one prompt: up to {@code maxDraws} responses from one {@link AutoregressiveModel#open session} of
+     * the model on x, in batches of 1, 1, 2, 4, ... up to {@value #MAX_BATCH}, stopping at the first batch with an
+     * accepted response. The model may stop a row once the verifier says its prefix cannot be accepted
+     * ({@link Verifier#canAccept}): that row is rejected whatever it would have drawn, and the others are unchanged.
      */
     public static Draws draw(Task task, AutoregressiveModel model, Prompt x, int maxDraws, RandomGenerator rng) {
-        int[] prompt = x.tokens();
+        try (PromptSession session = model.open(x.tokens())) {
+            return draw(task, session, x, maxDraws, rng);
+        }
+    }
+
+    private static Draws draw(Task task, PromptSession session, Prompt x, int maxDraws, RandomGenerator rng) {
+        Verifier verifier = task.verifier();
+        PrefixTest alive = (y, length) -> verifier.canAccept(x, y, length);
         int done = 0, batch = 1;
         while (done < maxDraws) {
             int size = Math.min(batch, maxDraws - done);
-            int[][] copies = new int[size][];
-            Arrays.fill(copies, prompt);  // read-only, shared
-            int[][] ys = model.sample(copies, task.maxResponseLength(), task.endToken(), Sampler.ANCESTRAL, rng);
-            for (int i = 0; i < size; i++) if (task.verifier().accepts(x, ys[i])) return new Draws(done + i + 1, done + size);
+            int[][] ys = session.sample(size, task.maxResponseLength(), task.endToken(), Sampler.ANCESTRAL, alive, rng);
+            for (int i = 0; i < size; i++) if (verifier.accepts(x, ys[i])) return new Draws(done + i + 1, done + size);
             done += size;
             if (done > 1) batch = Math.min(2 * batch, MAX_BATCH);
         }

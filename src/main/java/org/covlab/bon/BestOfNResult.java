@@ -24,7 +24,7 @@ import org.covlab.metric.Estimate;
  * @param targetExact   whether pi_T was listed exactly at every prompt (else Monte Carlo, see {@link TargetPolicy})
  * @param prompts       P, the prompts drawn from mu
  * @param drawn         responses drawn from the model in total (at most P max(N); see {@link BestOfN#draw})
- * @param drawSeconds   wall-clock seconds spent drawing and verifying them
+ * @param drawSeconds   wall-clock seconds spent drawing and verifying them, scoring pi_T at each prompt included
  */
 public record BestOfNResult(int[] ns, Estimate[] success, double[] exact, RegretBound[] regretUpper, double[] regretLower,
                             double[] witnessRegret, double targetSuccess, boolean targetExact, int prompts, long drawn,

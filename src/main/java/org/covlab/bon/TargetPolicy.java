@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.model.AutoregressiveModel;
+import org.covlab.model.AutoregressiveModel.PromptSession;
 import org.covlab.model.LogSpace;
 import org.covlab.model.SequenceEnumeration;
 import org.covlab.task.Prompt;
@@ -51,6 +52,13 @@ public record TargetPolicy(double[] logpTarget, double[] logpModel, double[] wei
 
     /** pi_T at x: listed when supp pi_D(.|x) can be listed, else drawn from pi_D with {@code rng}. */
     public static TargetPolicy of(Task task, Prompt x, AutoregressiveModel model, RandomGenerator rng) {
+        try (PromptSession session = model.open(x.tokens())) {
+            return of(task, x, session, rng);
+        }
+    }
+
+    /** The same, scoring pi_hat through an open session on x (Best-of-N then draws from that session too). */
+    public static TargetPolicy of(Task task, Prompt x, PromptSession model, RandomGenerator rng) {
         List<WeightedResponse> support = listSupport(task, x);
         return support != null ? listed(task, x, model, support) : sampled(task, x, model, rng);
     }
@@ -69,7 +77,7 @@ public record TargetPolicy(double[] logpTarget, double[] logpModel, double[] wei
         return out;
     }
 
-    private static TargetPolicy listed(Task task, Prompt x, AutoregressiveModel model, List<WeightedResponse> support) {
+    private static TargetPolicy listed(Task task, Prompt x, PromptSession model, List<WeightedResponse> support) {
         List<int[]> accepted = new ArrayList<>();
         double[] logpData = new double[support.size()];
         int k = 0;
@@ -90,7 +98,7 @@ public record TargetPolicy(double[] logpTarget, double[] logpModel, double[] wei
         return new TargetPolicy(logpTarget, logpModel, weight, Math.min(0, LogSpace.logSumExp(logpModel)));  // rounding can give +1e-16
     }
 
-    static TargetPolicy sampled(Task task, Prompt x, AutoregressiveModel model, RandomGenerator rng) {
+    static TargetPolicy sampled(Task task, Prompt x, PromptSession model, RandomGenerator rng) {
         List<int[]> accepted = new ArrayList<>();
         List<Double> logpData = new ArrayList<>();
         for (int i = 0; i < MONTE_CARLO_DRAWS; i++) {
@@ -109,11 +117,9 @@ public record TargetPolicy(double[] logpTarget, double[] logpModel, double[] wei
         return new TargetPolicy(logpTarget, score(model, x, accepted), weight, Double.NaN);
     }
 
-    /** log pi_hat(y|x) for every y, in one batched call (the GPT scores them in batches). */
-    private static double[] score(AutoregressiveModel model, Prompt x, List<int[]> responses) {
-        int[][] prompts = new int[responses.size()][];
-        Arrays.fill(prompts, x.tokens());
-        return model.sequenceLogProbs(prompts, responses.toArray(new int[0][]));
+    /** log pi_hat(y|x) for every y, through the session on x (the GPT teacher-forces them on x's cached prefix). */
+    private static double[] score(PromptSession model, Prompt x, List<int[]> responses) {
+        return model.sequenceLogProbs(responses.toArray(new int[0][]));
     }
 
     /** Whether pi_hat(A_x|x) is known exactly, so Best-of-N success is exactly 1 - (1 - pi_hat(A_x|x))^N. */

@@ -85,7 +85,7 @@ public final class BonCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Master seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (a --checkpoint uses them inside the GPT) (default: all ${DEFAULT-VALUE} cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (default: all ${DEFAULT-VALUE} cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -109,20 +109,22 @@ public final class BonCommand implements Callable<Integer> {
         return report(setup.instance().task(), setup.config(), setup.measure(), description);
     }
 
-    /** A GPT checkpoint on its graph task (or --task/--H): one pass at a time, its kernels on --threads. */
+    /**
+     * A GPT checkpoint on its graph task (or --task/--H). Prompts are split among --threads workers; each samples and
+     * scores pi_T through its own session with serial kernels (Best-of-N's batches are mostly small: two prompts at
+     * once keep two cores busy where one prompt's kernels on two threads do not).
+     */
     private int callCheckpoint(int[] grid) {
         if (model != null) throw new InputException("--model: give either --model or --checkpoint, not both");
         Checkpoint ck = Checkpoint.read(checkpoint);
         GraphTask graphs = EvalCommand.resolveTask(task, H, checkpoint);
         EvalRun.requireFits(ck, graphs);
-        try (Parallel pool = new Parallel(threads)) {
-            Gpt gpt = ck.loadModel(pool);
-            BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, 1);   // the GPT runs one pass at a time
-            BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), "checkpoint:" + checkpoint,
-                    null, settings.ns(), prompts, seed, threads);
-            return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
-                    "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
-        }
+        Gpt gpt = ck.loadModel(Parallel.SERIAL);
+        BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
+        BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), "checkpoint:" + checkpoint,
+                null, settings.ns(), prompts, seed, threads);
+        return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
+                "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
     }
 
     /** Measures (into a run folder with --out) and prints the table or the JSON. */

@@ -67,4 +67,55 @@ public interface AutoregressiveModel {
         for (int i = 0; i < prompts.length; i++) out[i] = sample(prompts[i], maxLength, endToken, sampler, rng);
         return out;
     }
+
+    /**
+     * Opens a session on one prompt, for many batches of copies of it (Best-of-N's nested draws). A model with a KV
+     * cache (the GPT) runs the prompt once per session instead of once per batch. The model's parameters must not
+     * change while the session is open; close it to free what it holds. The default samples each batch with
+     * {@link #sample(int[][], int, int, Sampler, RandomGenerator)}, never stops a row early, and scores with
+     * {@link #sequenceLogProbs(int[][], int[][])}.
+     */
+    default PromptSession open(int[] prompt) {
+        int[] x = prompt.clone();
+        return new PromptSession() {
+            @Override public int[][] sample(int copies, int maxLength, int endToken, Sampler sampler, PrefixTest alive, RandomGenerator rng) {
+                return AutoregressiveModel.this.sample(copiesOf(x, copies), maxLength, endToken, sampler, rng);
+            }
+
+            @Override public double[] sequenceLogProbs(int[][] responses) {
+                return AutoregressiveModel.this.sequenceLogProbs(copiesOf(x, responses.length), responses);
+            }
+        };
+    }
+
+    private static int[][] copiesOf(int[] prompt, int n) {
+        int[][] rows = new int[n][];
+        Arrays.fill(rows, prompt);  // read-only, shared
+        return rows;
+    }
+
+    /** Copies of one prompt, sampled batch after batch, and responses to it scored; see {@link #open}. */
+    interface PromptSession extends AutoCloseable {
+        /**
+         * {@code copies} responses, exactly those that {@code sample(copies of the prompt, maxLength, endToken,
+         * sampler, rng)} gives, except that a model whose rows draw from their own generators may stop a row as soon
+         * as {@code alive} rejects it: that row then ends with the token that made {@code alive} false (a prefix of
+         * the unstopped response), and the other rows are unchanged. // (copies, <= maxLength)
+         */
+        int[][] sample(int copies, int maxLength, int endToken, Sampler sampler, PrefixTest alive, RandomGenerator rng);
+
+        /** log pi(y_i | prompt) for each response, by teacher forcing (the GPT: on the session's cached prompt). // (responses.length) */
+        double[] sequenceLogProbs(int[][] responses);
+
+        @Override default void close() {}
+    }
+
+    /** Whether a row may still be worth finishing: false once no response that starts with response[0..length) can be accepted. */
+    @FunctionalInterface
+    interface PrefixTest {
+        boolean canAccept(int[] response, int length);
+
+        /** Never stops a row. */
+        PrefixTest ANY = (response, length) -> true;
+    }
 }

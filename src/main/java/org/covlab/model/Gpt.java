@@ -297,17 +297,19 @@ public final class Gpt implements AutoregressiveModel {
     }
 
     // ---- AutoregressiveModel -------------------------------------------------------------------------------
+    // Scoring runs the training forward pass on the model's own buffers, one call at a time (synchronized);
+    // sampling borrows a KV cache per call or session, so it may run on several threads at once.
 
-    @Override public double[] nextTokenLogProbs(int[] prompt, int[] prefix) {
+    @Override public synchronized double[] nextTokenLogProbs(int[] prompt, int[] prefix) {
         return Scoring.nextTokenLogProbs(this, prompt, prefix);
     }
 
-    @Override public double[] tokenLogProbs(int[] prompt, int[] response) {
+    @Override public synchronized double[] tokenLogProbs(int[] prompt, int[] response) {
         return Scoring.tokenLogProbs(this, new int[][] {prompt}, new int[][] {response})[0];
     }
 
     /** Per-token log-probs of many (prompt, response) pairs, teacher-forced in batches. // (n, len(response_i)) */
-    public double[][] tokenLogProbs(int[][] prompts, int[][] responses) {
+    public synchronized double[][] tokenLogProbs(int[][] prompts, int[][] responses) {
         return Scoring.tokenLogProbs(this, prompts, responses);
     }
 
@@ -331,6 +333,16 @@ public final class Gpt implements AutoregressiveModel {
      */
     public int[][] sample(int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
         return KvSampling.sample(this, prompts, maxLength, endToken, sampler, rng);
+    }
+
+    /**
+     * Copies of one prompt, batch after batch (Best-of-N), with the prompt run once per session instead of once per
+     * batch; rows that the call's {@code alive} test rejects stop early. Same samples as {@link #sample(int[][], int,
+     * int, Sampler, RandomGenerator)} otherwise. One thread per session, with serial kernels; several sessions may
+     * run at once, one per thread.
+     */
+    @Override public PromptSession open(int[] prompt) {
+        return new KvSession(this, prompt);
     }
 
     /** A KV cache for one sampling call (or one thread of it), reusing the buffers of an earlier call. */

@@ -12,12 +12,13 @@ import org.covlab.tensor.Softmax;
 
 /**
  * Incremental decoding of many rows that share a few prompts (Best-of-N hands the model copies of one prompt);
- * {@link KvSampling} drives it.
- * {@link #prefill} runs each distinct prompt once through {@link Gpt#forwardShard} and keeps its keys and values
- * (the prefix); {@link #step} then feeds one token per row at that row's next position and returns the next-token
- * logits. All rows advance together: the Linear layers are GEMMs over the rows, and attention scores the rows of
- * one prompt against its shared prefix with one GEMM per head (one axpy per head dimension when the prompt has
- * few rows), then against the row's own earlier tokens. Logits equal the full forward's up to float rounding.
+ * {@link KvSampling} and {@link KvSession} drive it.
+ * {@link #prefix} runs each distinct prompt once through {@link Gpt#forwardShard} and keeps its keys and values;
+ * {@link #rows} sets up rows continuing those prompts (again and again on the same prefix, if wanted); {@link #step}
+ * then feeds one token per row at that row's next position and returns the next-token logits, and {@link #retain}
+ * drops finished rows. All rows advance together: the Linear layers are GEMMs over the rows, and attention scores the
+ * rows of one prompt against its shared prefix with one GEMM per head (one axpy per head dimension when the prompt
+ * has few rows), then against the row's own earlier tokens. Logits equal the full forward's up to float rounding.
  */
 final class KvCache {
 
@@ -27,10 +28,13 @@ final class KvCache {
 
     private Activations prefix;             // the prefill forward: (groups, prefixLen) tokens, qkv kept per layer
     private float[][] keysT, valuesT;       // per layer (groups, C, prefixLen): the prefix's keys and values transposed
+    private float[] first;                  // (groups, V): the logits after each prompt's last token
     private float[][] suffixK, suffixV;     // per layer (rows, C, maxNew): the rows' own keys and values, transposed
     private float[] x, ln, mean, rstd, qkv, atty, fch, logits, wide;  // (R, C) (R, C) (R) (R) (R, 3C) (R, C) (R, 4C) (R, V) (4C|V, R)
     private float[][] scores;               // per worker (rows of a group, prefixLen + maxNew)
     private int[] groupLength, rowGroup, groupStart, groupEnd;
+    private boolean dotLinear;              // the rows' Linear layers are dot products (few rows at rows())
+    private boolean[] dotAttention;         // per group: its rows meet the prefix by dot products (few rows at rows())
     private int groups, rows, prefixLen, maxNew, steps;
 
     KvCache(Gpt model) {
@@ -38,31 +42,21 @@ final class KvCache {
         this.cfg = model.config();
     }
 
-    /**
-     * Runs the distinct prompts with the given kernels (the following steps use them too) and sets up
-     * {@code rowGroup.length} rows, row r continuing prompt rowGroup[r] (rows of one prompt must be contiguous),
-     * for up to {@code maxNew} more tokens. Returns the logits after each prompt's last token, (groups, vocab),
-     * reused by the next call.
-     */
+    /** {@link #prefix} then {@link #rows}. */
     float[] prefill(Parallel kernels, int[][] prompts, int[] rowGroup, int maxNew) {
-        this.kernels = kernels;
+        prefix(kernels, prompts);
+        return rows(kernels, rowGroup, maxNew);
+    }
+
+    /** Runs the distinct prompts with the given kernels and keeps their keys, values and last logits. */
+    void prefix(Parallel kernels, int[][] prompts) {
         int c = cfg.dModel(), v = cfg.vocab(), layers = cfg.layers();
         groups = prompts.length;
-        rows = rowGroup.length;
-        this.maxNew = maxNew;
-        this.rowGroup = rowGroup;
         groupLength = new int[groups];
-        groupStart = new int[groups];
-        groupEnd = new int[groups];
         prefixLen = 0;
         for (int g = 0; g < groups; g++) {
             groupLength[g] = prompts[g].length;
             prefixLen = Math.max(prefixLen, prompts[g].length);
-        }
-        for (int r = rows - 1; r >= 0; r--) groupStart[rowGroup[r]] = r;
-        for (int r = 0; r < rows; r++) {
-            if (r > 0 && rowGroup[r] != rowGroup[r - 1] && groupEnd[rowGroup[r]] != 0) throw new IllegalArgumentException("rows of a prompt must be contiguous");
-            groupEnd[rowGroup[r]] = r + 1;
         }
         int tokens = groups * prefixLen;
         if (prefix == null || !prefix.fits(groups, prefixLen, cfg.heads())) {
@@ -78,13 +72,39 @@ final class KvCache {
         for (int l = 0; l < layers; l++) {
             float[] q = prefix.qkv[l], kT = keysT[l], vT = valuesT[l];
             for (int g = 0; g < groups; g++) {
-                boolean few = groupEnd[g] - groupStart[g] <= DOT_ROWS;      // many rows read the values in place
                 for (int t = 0; t < groupLength[g]; t++) {
                     int src = (g * prefixLen + t) * 3 * c + c, dst = g * c * prefixLen + t;
                     for (int i = 0; i < c; i++) kT[dst + i * prefixLen] = q[src + i];
-                    if (few) for (int i = 0; i < c; i++) vT[dst + i * prefixLen] = q[src + c + i];
+                    for (int i = 0; i < c; i++) vT[dst + i * prefixLen] = q[src + c + i];
                 }
             }
+        }
+        first = grow(first, groups * v);
+        for (int g = 0; g < groups; g++) {
+            System.arraycopy(prefix.logits, (g * prefixLen + groupLength[g] - 1) * v, first, g * v, v);
+        }
+    }
+
+    /**
+     * Sets up {@code rowGroup.length} rows on the last {@link #prefix}, row r continuing prompt rowGroup[r] (rows of
+     * one prompt must be contiguous), for up to {@code maxNew} more tokens, with the given kernels. Returns the logits
+     * after each prompt's last token, (groups, vocab); they stay valid until the next prefix().
+     */
+    float[] rows(Parallel kernels, int[] rowGroup, int maxNew) {
+        this.kernels = kernels;
+        int c = cfg.dModel(), v = cfg.vocab(), layers = cfg.layers();
+        rows = rowGroup.length;
+        this.maxNew = maxNew;
+        this.rowGroup = rowGroup.clone();
+        groupStart = new int[groups];
+        groupEnd = new int[groups];
+        groupRanges();
+        dotLinear = rows <= DOT_ROWS;
+        dotAttention = new boolean[groups];
+        int widest = 0;
+        for (int g = 0; g < groups; g++) {
+            dotAttention[g] = groupEnd[g] - groupStart[g] <= DOT_ROWS;
+            widest = Math.max(widest, groupEnd[g] - groupStart[g]);
         }
         suffixK = grow(suffixK, layers, rows * maxNew * c);
         suffixV = grow(suffixV, layers, rows * maxNew * c);
@@ -95,24 +115,52 @@ final class KvCache {
         qkv = grow(qkv, rows * 3 * c);
         atty = grow(atty, rows * c);
         fch = grow(fch, rows * 4 * c);
-        logits = grow(logits, Math.max(rows, groups) * v);
+        logits = grow(logits, rows * v);
         wide = grow(wide, Math.max(4 * c, v) * rows);
-        int widest = 0;
-        for (int g = 0; g < groups; g++) widest = Math.max(widest, groupEnd[g] - groupStart[g]);
         scores = grow(scores, kernels.threads(), widest * (prefixLen + maxNew));
         steps = 0;
-        for (int g = 0; g < groups; g++) {
-            System.arraycopy(prefix.logits, (g * prefixLen + groupLength[g] - 1) * v, logits, g * v, v);
+        return first;
+    }
+
+    /**
+     * Keeps rows kept[0..count) (increasing), renumbered 0..count-1, and drops the others. The kernels chosen by
+     * {@link #rows} stay, and every kernel computes a row's values the same way whatever the other rows, so a kept
+     * row's logits do not change, bit for bit.
+     */
+    void retain(int[] kept, int count) {
+        int block = cfg.dModel() * maxNew;
+        for (int i = 0; i < count; i++) {
+            int r = kept[i];
+            if (r == i) continue;
+            for (int l = 0; l < cfg.layers(); l++) {
+                System.arraycopy(suffixK[l], r * block, suffixK[l], i * block, block);
+                System.arraycopy(suffixV[l], r * block, suffixV[l], i * block, block);
+            }
+            rowGroup[i] = rowGroup[r];
         }
-        return logits;
+        rows = count;
+        groupRanges();
+    }
+
+    /** groupStart and groupEnd from rowGroup; an empty group has start = end. */
+    private void groupRanges() {
+        Arrays.fill(groupStart, 0);
+        Arrays.fill(groupEnd, 0);
+        for (int r = rows - 1; r >= 0; r--) groupStart[rowGroup[r]] = r;
+        for (int r = 0; r < rows; r++) {
+            if (r > 0 && rowGroup[r] != rowGroup[r - 1] && groupEnd[rowGroup[r]] != 0) throw new IllegalArgumentException("rows of a prompt must be contiguous");
+            groupEnd[rowGroup[r]] = r + 1;
+        }
     }
 
     int vocab() { return cfg.vocab(); }
 
-    /** The rows of group g of the last prefill: [groupStart(g), groupEnd(g)). */
-    int groupStart(int g) { return groupStart[g]; }
-
-    int groupEnd(int g) { return groupEnd[g]; }
+    /** log pi(token | prompt g of the last prefix, up to and including its position t), from the prefill's logits. */
+    double logProb(int g, int t, int token) {
+        int v = cfg.vocab(), row = (g * prefixLen + t) * v;
+        if (token < 0 || token >= v) throw new IllegalArgumentException("token " + token + " outside vocab " + v);
+        return (double) prefix.logits[row + token] - Softmax.logSumExp(prefix.logits, row, v);
+    }
 
     /** Feeds tokens[r] to row r at its next position; returns the next-token logits, (rows, vocab), reused. */
     float[] step(int[] tokens) {
@@ -143,7 +191,7 @@ final class KvCache {
                 int g = task / nh, h = task % nh, r0 = groupStart[g], n = groupEnd[g] - r0, len = groupLength[g];
                 int width = len + s + 1, headT = (g * c + h * hs) * prefixLen;
                 float[] sc = scores[worker];
-                if (n > DOT_ROWS) {
+                if (!dotAttention[g]) {
                     Gemm.gemm(Parallel.SERIAL, false, false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
                 } else {
                     Arrays.fill(sc, 0, n * width, 0f);
@@ -157,7 +205,7 @@ final class KvCache {
                     for (int d = 0; d < hs; d++) Elementwise.axpy(sc, i * width + len, qkv[q + d], sk, own + d * maxNew, s + 1);
                     Softmax.rowForward(sc, i * width, width, scale);
                 }
-                if (n > DOT_ROWS) {
+                if (!dotAttention[g]) {
                     Gemm.gemm(Parallel.SERIAL, false, false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
                             atty, r0 * c + h * hs, c, false);
                 } else {
@@ -190,7 +238,7 @@ final class KvCache {
      */
     private void linear(float[] out, boolean accumulate, float[] inp, int wOff, int bOff, int in, int outC) {
         float[] p = model.parameters();
-        if (rows <= DOT_ROWS) {
+        if (dotLinear) {
             Gemm.gemm(kernels, false, true, rows, outC, in, inp, 0, in, p, wOff, in, out, 0, outC, accumulate);
         } else {
             Gemm.gemm(kernels, false, true, outC, rows, in, p, wOff, in, inp, 0, in, wide, 0, rows, false);

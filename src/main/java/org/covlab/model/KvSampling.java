@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
+import org.covlab.model.AutoregressiveModel.PrefixTest;
 import org.covlab.tensor.Parallel;
 import org.covlab.tensor.Softmax;
 
 /**
  * {@link Gpt#sample(int[][], int, int, Sampler, RandomGenerator)}: groups equal prompts, cuts the rows into
  * chunks, decodes each chunk with a {@link KvCache} and draws every row's tokens with its own generator.
+ * {@link KvSession} decodes with {@link #decode} too.
  */
 final class KvSampling {
     private KvSampling() {}
@@ -40,16 +42,11 @@ final class KvSampling {
      */
     static int[][] sample(Gpt model, int[][] prompts, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {
         GptConfig cfg = model.config();
-        int n = prompts.length, v = cfg.vocab();
+        int n = prompts.length;
         RandomGenerator[] rowRng = new RandomGenerator[n];
         Map<List<Integer>, List<Integer>> byPrompt = new LinkedHashMap<>();   // distinct prompts in first-seen order
         for (int i = 0; i < n; i++) {
-            if (prompts[i].length == 0) throw new IllegalArgumentException("prompt " + i + " is empty: the model has no start token");
-            if (prompts[i].length + maxLength - 1 > cfg.ctx()) {
-                throw new IllegalArgumentException("prompt " + i + " of " + prompts[i].length + " tokens + " + maxLength
-                        + " response tokens exceeds ctx " + cfg.ctx());
-            }
-            for (int t : prompts[i]) if (t < 0 || t >= v) throw new IllegalArgumentException("token " + t + " outside vocab " + v);
+            check(cfg, prompts[i], maxLength, i);
             rowRng[i] = new SplittableRandom(rng.nextLong());
             byPrompt.computeIfAbsent(Arrays.stream(prompts[i]).boxed().toList(), k -> new ArrayList<>()).add(i);
         }
@@ -126,41 +123,56 @@ final class KvSampling {
         return c;
     }
 
-    /** Decodes one chunk into out[ids[r]]. */
-    private static void decode(KvCache cache, Parallel kernels, Chunk chunk, int maxLength, int endToken, Sampler sampler,
-                               RandomGenerator[] rowRng, int[][] out) {
-        int[][] prompts = chunk.prompts();
-        int[] ids = chunk.ids();
-        int n = ids.length, v = cache.vocab();
-        int[][] response = new int[n][maxLength];
-        int[] length = new int[n], feed = new int[n];
-        boolean[] done = new boolean[n];
-        double[] logProbs = new double[v];
-        int remaining = n;
-        float[] lg = cache.prefill(kernels, prompts, chunk.group(), maxLength - 1);
-        for (int g = 0; g < prompts.length; g++) {
-            logProbsOf(lg, g, logProbs);
-            for (int r = cache.groupStart(g); r < cache.groupEnd(g); r++) remaining -= draw(response[r], length, done, r, logProbs, sampler, rowRng[ids[r]], endToken, maxLength);
+    /** Throws unless prompt i is non-empty, in the vocabulary, and leaves room for maxLength tokens in the context. */
+    static void check(GptConfig cfg, int[] prompt, int maxLength, int i) {
+        if (prompt.length == 0) throw new IllegalArgumentException("prompt " + i + " is empty: the model has no start token");
+        if (prompt.length + maxLength - 1 > cfg.ctx()) {
+            throw new IllegalArgumentException("prompt " + i + " of " + prompt.length + " tokens + " + maxLength
+                    + " response tokens exceeds ctx " + cfg.ctx());
         }
-        while (remaining > 0) {
-            for (int r = 0; r < n; r++) feed[r] = response[r][length[r] - 1];
-            lg = cache.step(feed);
-            for (int r = 0; r < n; r++) {
-                if (done[r]) continue;
-                logProbsOf(lg, r, logProbs);
-                remaining -= draw(response[r], length, done, r, logProbs, sampler, rowRng[ids[r]], endToken, maxLength);
-            }
-        }
-        for (int r = 0; r < n; r++) out[ids[r]] = Arrays.copyOf(response[r], length[r]);
+        for (int t : prompt) if (t < 0 || t >= cfg.vocab()) throw new IllegalArgumentException("token " + t + " outside vocab " + cfg.vocab());
     }
 
-    /** Appends a token drawn from logProbs to row r's response; returns 1 if the row is now done. */
-    private static int draw(int[] response, int[] length, boolean[] done, int r, double[] logProbs, Sampler sampler,
-                            RandomGenerator rng, int endToken, int maxLength) {
-        int next = sampler.sample(logProbs, rng);
-        response[length[r]++] = next;
-        done[r] = next == endToken || length[r] == maxLength;
-        return done[r] ? 1 : 0;
+    private static void decode(KvCache cache, Parallel kernels, Chunk chunk, int maxLength, int endToken, Sampler sampler,
+                               RandomGenerator[] rowRng, int[][] out) {
+        cache.prefix(kernels, chunk.prompts());
+        decode(cache, kernels, chunk.group(), chunk.ids(), maxLength, endToken, sampler, PrefixTest.ANY, rowRng, out);
+    }
+
+    /**
+     * Decodes rows on the cache's prefix into out[ids[r]], row r continuing prompt rowGroup[r] of the prefix and
+     * drawing from rowRng[ids[r]]. A row stops after endToken, after maxLength tokens, or as soon as {@code alive}
+     * rejects it; stopped rows leave the cache, so the others decode on alone (with the same bits).
+     */
+    static void decode(KvCache cache, Parallel kernels, int[] rowGroup, int[] ids, int maxLength, int endToken, Sampler sampler,
+                       PrefixTest alive, RandomGenerator[] rowRng, int[][] out) {
+        int n = ids.length;
+        int[][] response = new int[n][maxLength];
+        int[] length = new int[n], slot = new int[n], keep = new int[n], feed = new int[n];   // slot: the cache's row i is row slot[i]
+        double[] logProbs = new double[cache.vocab()];
+        for (int r = 0; r < n; r++) slot[r] = r;
+        float[] lg = cache.rows(kernels, rowGroup, maxLength - 1);   // first the prompts' logits, (groups, V); then the rows'
+        boolean first = true;
+        for (int live = n; ; first = false) {
+            int kept = 0;
+            for (int i = 0; i < live; i++) {
+                int r = slot[i];
+                logProbsOf(lg, first ? rowGroup[r] : i, logProbs);
+                int next = sampler.sample(logProbs, rowRng[ids[r]]);
+                response[r][length[r]++] = next;
+                boolean done = next == endToken || length[r] == maxLength || !alive.canAccept(response[r], length[r]);
+                if (!done) keep[kept++] = i;
+            }
+            if (kept == 0) break;
+            if (kept < live) {
+                cache.retain(keep, kept);
+                for (int i = 0; i < kept; i++) slot[i] = slot[keep[i]];
+                live = kept;
+            }
+            for (int i = 0; i < live; i++) feed[i] = response[slot[i]][length[slot[i]] - 1];
+            lg = cache.step(feed);
+        }
+        for (int r = 0; r < n; r++) out[ids[r]] = Arrays.copyOf(response[r], length[r]);
     }
 
     private static void logProbsOf(float[] logits, int row, double[] out) {

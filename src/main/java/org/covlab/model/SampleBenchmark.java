@@ -7,8 +7,9 @@ import org.covlab.tensor.Parallel;
 
 /**
  * Best-of-N sampling throughput of the GPT, in the shape {@code covlab bon} asks of it (issue 5, section 1):
- * each prompt gets batches of 1, 1, 2, 4, ... up to 256 copies until {@code draws} responses are drawn, as
- * {@code BestOfN.draw} does, with no end token (the worst case: every response has full length). Prompts are
+ * each prompt gets a session and batches of 1, 1, 2, 4, ... up to 256 copies until {@code draws} responses are
+ * drawn, as {@code BestOfN.draw} does, with no end token and no row ever stopped (the worst case: every response
+ * has full length, as for a model that is wrong only at its last token). Prompts are
  * split among {@code callers} threads calling {@link Gpt#sample} at once, as {@code BestOfN.measure} does.
  * Run: {@code java --add-modules jdk.incubator.vector -cp target/covlab.jar org.covlab.model.SampleBenchmark}
  */
@@ -32,13 +33,13 @@ public final class SampleBenchmark {
         Runnable caller = () -> {
             for (int j = next.getAndIncrement(); j < prompts; j = next.getAndIncrement()) {
                 SplittableRandom draw = new SplittableRandom(seed + j);
-                for (int done = 0, batch = 1; done < draws; ) {
-                    int size = Math.min(batch, draws - done);
-                    int[][] copies = new int[size][];
-                    java.util.Arrays.fill(copies, promptTokens[j]);
-                    model.sample(copies, responseLength, -1, Sampler.ANCESTRAL, draw);
-                    done += size;
-                    if (done > 1) batch = Math.min(2 * batch, MAX_BATCH);
+                try (AutoregressiveModel.PromptSession session = model.open(promptTokens[j])) {
+                    for (int done = 0, batch = 1; done < draws; ) {
+                        int size = Math.min(batch, draws - done);
+                        session.sample(size, responseLength, -1, Sampler.ANCESTRAL, AutoregressiveModel.PrefixTest.ANY, draw);
+                        done += size;
+                        if (done > 1) batch = Math.min(2 * batch, MAX_BATCH);
+                    }
                 }
             }
         };
@@ -59,6 +60,7 @@ public final class SampleBenchmark {
     }
 
     public static void main(String[] args) {
+        // callers (each a session with serial kernels, as covlab bon's workers), prompts
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2, prompts = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int promptLength = 128, response = 11, draws = 1024;     // fig2 at H = 8: prompts of 100-150 tokens, H + 3 response tokens
         GptConfig[] models = {new GptConfig(104, 160, 4, 4, 128), GptConfig.paper(104, 160)};
@@ -66,7 +68,7 @@ public final class SampleBenchmark {
             for (GptConfig cfg : models) {
                 bestOfN(cfg, promptLength, response, draws, 1, threads, pool, 0);              // warm-up
                 Result r = bestOfN(cfg, promptLength, response, draws, prompts, threads, pool, 1);
-                System.out.printf("%d layers d %d, prompt %d, %d x %d-token draws per prompt, %d threads: %.0f tokens/s, "
+                System.out.printf("%d layers d %d, prompt %d, %d x %d-token draws per prompt, %d callers: %.0f tokens/s, "
                                 + "%.2f s per prompt, so 1024 prompts take %.0f s%n", cfg.layers(), cfg.dModel(), promptLength, draws,
                         response, threads, r.tokensPerS(), r.secondsPerPrompt(), 1024 * r.secondsPerPrompt());
             }

@@ -40,7 +40,7 @@ class TargetPolicyTest {
         var mle = LinearModelSpec.model(in, 8, new org.covlab.util.Seeds(1));
         Prompt x = in.task().prompts().get(0);
         TargetPolicy listed = TargetPolicy.of(in.task(), x, mle, new SplittableRandom(1));
-        TargetPolicy sampled = TargetPolicy.sampled(in.task(), x, mle, new SplittableRandom(2));
+        TargetPolicy sampled = TargetPolicy.sampled(in.task(), x, mle.open(x.tokens()), new SplittableRandom(2));
         assertThat(listed.exact()).isTrue();
         assertThat(sampled.exact()).isFalse();
         assertThat(sum(listed.weight())).isCloseTo(1, within(1e-12));

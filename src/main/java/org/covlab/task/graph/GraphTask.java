@@ -183,13 +183,35 @@ public final class GraphTask implements Task {
     /** The class-correct verifier ({@value #CORRECT_PATH}): accepts exactly the support of pi_D(.|x). */
     @Override public Verifier verifier() { return verifier(CORRECT_PATH); }
 
-    /** A verifier by name: {@value #CORRECT_PATH} or {@value #VALID_PATH}. */
+    /**
+     * A verifier by name: {@value #CORRECT_PATH} or {@value #VALID_PATH}. Both know exactly which prefixes can
+     * still be accepted ({@link Verifier#canAccept}): a prefix of a correct path, or a node on some valid path at
+     * each position (then EOS).
+     */
     public Verifier verifier(String verifierName) {
         switch (verifierName) {
-            case CORRECT_PATH: return (x, y) -> logProbData(x, y) > Double.NEGATIVE_INFINITY;
-            case VALID_PATH: return (x, y) -> {
-                int n = y.length;
-                return n == H + 3 && y[n - 1] == NumeralTokenizer.EOS && graph(x.tokens()).isPath(Arrays.copyOf(y, n - 1));
+            case CORRECT_PATH: return new Verifier() {
+                @Override public boolean accepts(Prompt x, int[] y) { return logProbData(x, y) > Double.NEGATIVE_INFINITY; }
+
+                @Override public boolean canAccept(Prompt x, int[] y, int length) {
+                    for (int[] s : supportResponses(x.tokens(), x.group())) {
+                        if (s.length >= length && Arrays.equals(s, 0, length, y, 0, length)) return true;
+                    }
+                    return false;
+                }
+            };
+            case VALID_PATH: return new Verifier() {
+                @Override public boolean accepts(Prompt x, int[] y) {
+                    int n = y.length;
+                    return n == H + 3 && y[n - 1] == NumeralTokenizer.EOS && graph(x.tokens()).isPath(Arrays.copyOf(y, n - 1));
+                }
+
+                @Override public boolean canAccept(Prompt x, int[] y, int length) {
+                    LayeredDag g = graph(x.tokens());
+                    if (length > H + 3 || g.layerCount() != H + 2) return false;   // no response of this length, or no graph of this task
+                    for (int i = 0; i < length; i++) if (i < H + 2 ? !g.onPath(i, y[i]) : y[i] != NumeralTokenizer.EOS) return false;
+                    return true;
+                }
             };
             default: throw new IllegalArgumentException("no verifier '" + verifierName + "'; choose one of " + VERIFIERS);
         }

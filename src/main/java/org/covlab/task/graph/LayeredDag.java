@@ -154,10 +154,14 @@ public final class LayeredDag {
 
     /** Whether {@code nodes} is a valid path: s, one passable node per intermediate layer, t. */
     public boolean isPath(int[] nodes) {
-        if (nodes.length != layers.length || nodes[layers.length - 1] != target()) return false;
-        for (int i = 0; i + 1 < layers.length; i++)
-            if (Arrays.binarySearch(passable[i], nodes[i]) < 0) return false;
+        if (nodes.length != layers.length) return false;
+        for (int i = 0; i < layers.length; i++) if (!onPath(i, nodes[i])) return false;
         return true;
+    }
+
+    /** Whether some valid path has {@code node} at index i (0 is s, layerCount() - 1 is t). */
+    public boolean onPath(int i, int node) {
+        return i + 1 == layers.length ? node == target() : Arrays.binarySearch(passable[i], node) >= 0;
     }
 
     @Override public boolean equals(Object o) {

@@ -48,6 +48,30 @@ class GemmTest {
         assertThat(worst).isLessThan(1e-4);
     }
 
+    @Test void inPlaceBMatchesTheTripleLoopWithAndWithoutRoomPastTheLastPanel() {
+        SplittableRandom rng = new SplittableRandom(9);
+        double worst = 0;
+        int cases = 0;
+        for (int m : new int[] {1, 6, 7, 30, 97}) {
+            for (int n : new int[] {1, Gemm.NR - 1, Gemm.NR, Gemm.NR + 3, 3 * Gemm.NR}) {
+                for (int k : new int[] {1, 32, 130, Gemm.KC + 5}) {
+                    for (int room : new int[] {0, Gemm.NR}) {      // floats of b after the last row's n columns
+                        boolean ta = (m + n + k) % 2 == 0, acc = room == 0;
+                        int lda = ta ? m + 2 : k + 1, ldb = n + 5, ldc = n + 1;
+                        float[] a = random(rng, 3 + (ta ? k * lda : m * lda)), b = random(rng, 4 + (k - 1) * ldb + n + room);
+                        float[] c = random(rng, m * ldc), expected = c.clone();
+                        Reference.gemm(ta, false, m, n, k, a, 3, lda, b, 4, ldb, expected, 0, ldc, acc);
+                        Gemm.gemmInPlaceB(ta, m, n, k, a, 3, lda, b, 4, ldb, c, 0, ldc, acc);
+                        worst = Math.max(worst, maxAbsDiff(c, expected));
+                        cases++;
+                    }
+                }
+            }
+        }
+        System.out.printf("GEMM with B in place vs naive: %d cases, max abs diff %.3g%n", cases, worst);
+        assertThat(worst).isLessThan(1e-4);
+    }
+
     @Test void stridedSubMatricesLeaveTheRestOfCUntouched() {
         SplittableRandom rng = new SplittableRandom(3);
         int m = 13, n = 35, k = 19, lda = 50, ldb = 60, ldc = 70;

@@ -43,8 +43,8 @@ final class Layers {
     /** out (=|+=) inp · Wᵀ + bias. // inp: (rows, in); W: (outC, in); out: (rows, outC) */
     static void linearForward(Parallel pool, float[] out, boolean accumulate, float[] inp, float[] params,
                               int wOff, int bOff, int rows, int in, int outC) {
-        Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate);
-        if (bOff != NO_BIAS) Elementwise.addBias(pool, out, params, bOff, rows, outC);
+        Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate,
+                bOff == NO_BIAS ? null : params, bOff);
     }
 
     /** dinp (=|+=) dout · W; dW += doutᵀ · inp; dbias += column sums of dout. */

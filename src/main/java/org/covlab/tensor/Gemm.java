@@ -72,19 +72,32 @@ public final class Gemm {
     public static void gemm(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        if (emptyProduct(m, n, k, c, cOff, ldc, accumulate)) return;
+        gemm(pool, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null, 0);
+    }
+
+    /**
+     * {@link #gemm} plus a bias: C (+)= op(A) · op(B) + bias, with bias[biasOff + j] added to column j of every
+     * row as the tiles are stored (a Linear layer's bias, without a pass of its own). No bias if null.
+     */
+    public static void gemm(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+        if (emptyProduct(m, n, k, c, cOff, ldc, accumulate)) {
+            if (bias != null) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += bias[biasOff + j];
+            return;
+        }
         int threads = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
         if (!transA && transB && m <= DOT_MAX_ROWS) {
             // A few rows of A·Bᵀ (a query against cached keys): both operands are contiguous along k, so take
             // dot products and skip packing B, which would cost as much as the product itself.
             if (threads == 1) {
-                dots(m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                dots(m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff);
                 return;
             }
             int strips = Math.min(ceilDiv(n, DOT_COLS), TILES_PER_THREAD * threads);
             int width = ceilDiv(ceilDiv(n, strips), DOT_COLS) * DOT_COLS;
             pool.forEach(ceilDiv(n, width), (t, w) -> dots(m, t * width, Math.min(n, (t + 1) * width), k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff));
             return;
         }
         float[] bp = SCRATCH.get().b;               // B is packed once per block and shared by all threads
@@ -93,6 +106,7 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), jcc = jc, pcc = pc;
                 boolean overwrite = !accumulate && pc == 0;
+                float[] blockBias = pc == 0 ? bias : null;                        // the bias goes in once
                 // A grid of tiles, several per thread so a core that is busy elsewhere holds up little.
                 int rowTiles = Math.min(ceilDiv(m, MR), TILES_PER_THREAD * threads);
                 int colTiles = Math.min(panels, ceilDiv(TILES_PER_THREAD * threads, rowTiles));
@@ -100,7 +114,8 @@ public final class Gemm {
                 int rowCount = ceilDiv(m, rowStrip), colCount = ceilDiv(panels, colStrip);
                 if (threads == 1) {
                     packB(transB, b, bOff, ldb, pc, jc, kc, 0, panels, nc, bp);
-                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, 0, panels, nc, c, cOff + jc, ldc, overwrite);
+                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, 0, panels, nc, c, cOff + jc, ldc, overwrite,
+                            blockBias, biasOff + jc);
                     continue;
                 }
                 int packTasks = Math.min(panels, 2 * threads), packStrip = ceilDiv(panels, packTasks);
@@ -109,7 +124,8 @@ public final class Gemm {
                 pool.forEach(rowCount * colCount, (t, w) -> {
                     int r = t / colCount, q = t % colCount;
                     tile(transA, a, aOff, lda, pcc, kc, r * rowStrip, Math.min(m, (r + 1) * rowStrip), bp, 0, NR * kc, NR,
-                            q * colStrip, Math.min(panels, (q + 1) * colStrip), nc, c, cOff + jcc, ldc, overwrite);
+                            q * colStrip, Math.min(panels, (q + 1) * colStrip), nc, c, cOff + jcc, ldc, overwrite,
+                            blockBias, biasOff + jcc);
                 });
             }
         }
@@ -129,11 +145,11 @@ public final class Gemm {
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             boolean overwrite = !accumulate && pc == 0;
-            tile(transA, a, aOff, lda, pc, kc, 0, m, b, bOff + pc * ldb, NR, ldb, 0, inPlace, n, c, cOff, ldc, overwrite);
+            tile(transA, a, aOff, lda, pc, kc, 0, m, b, bOff + pc * ldb, NR, ldb, 0, inPlace, n, c, cOff, ldc, overwrite, null, 0);
             if (inPlace < panels) {
                 float[] bp = SCRATCH.get().b;
                 packB(false, b, bOff, ldb, pc, 0, kc, inPlace, panels, n, bp);
-                tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, inPlace, panels, n, c, cOff, ldc, overwrite);
+                tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, inPlace, panels, n, c, cOff, ldc, overwrite, null, 0);
             }
         }
     }
@@ -150,11 +166,11 @@ public final class Gemm {
      * Rows [i0, i1) times B panels [q0, q1) of a (kc, nc) block of B: panel q starts at b[bi + q * panelStep]
      * and its rows are bs apart (packed: bi 0, panelStep NR kc, bs NR; in place: panelStep NR, bs ldb).
      * A is read in place (element (i, p) at a[aOff + i * rs + p * cs]), MC rows at a time so that they stay
-     * in L2 while every B panel passes.
+     * in L2 while every B panel passes. Column j of the block gets bias[biasOff + j] if bias is not null.
      */
     private static void tile(boolean transA, float[] a, int aOff, int lda, int pc, int kc, int i0, int i1,
                              float[] b, int bi, int panelStep, int bs, int q0, int q1, int nc,
-                             float[] c, int cOff, int ldc, boolean overwrite) {
+                             float[] c, int cOff, int ldc, boolean overwrite, float[] bias, int biasOff) {
         float[] edge = SCRATCH.get().edge;
         int rs = transA ? 1 : lda, cs = transA ? lda : 1;
         for (int ic = i0; ic < i1; ic += MC) {
@@ -162,8 +178,9 @@ public final class Gemm {
             for (int q = q0; q < q1; q++) {
                 int jr = q * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
-                    kernel(kc, a, aOff + (ic + ir) * rs + pc * cs, rs, cs, b, bi + q * panelStep, bs,
-                            c, cOff + (ic + ir) * ldc + jr, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite, edge);
+                    kernel(kc, a, aOff + (ic + ir) * rs + pc * cs, rs, cs, b, bi + q * panelStep, bs, c,
+                            cOff + (ic + ir) * ldc + jr, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite,
+                            bias, biasOff + jr, edge);
                 }
             }
         }
@@ -216,16 +233,20 @@ public final class Gemm {
 
     /**
      * C[rows, cols] (+)= A rows (kc deep, read in place with row stride rs and column stride cs) times a
-     * B panel (kc, NR) with rows bs apart, in 12 vector registers. Missing rows re-read the last row and are not
-     * stored; missing columns are computed from whatever B holds there and not stored.
+     * B panel (kc, NR) with rows bs apart, in 12 vector registers, plus bias[biasOff + j] (if not null) on column j.
+     * Missing rows re-read the last row and are not stored; missing columns are computed from whatever B holds
+     * there and not stored.
      */
     private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bi, int bs, float[] c, int ci,
-                               int ldc, int rows, int cols, boolean overwrite, float[] edge) {
+                               int ldc, int rows, int cols, boolean overwrite, float[] bias, int biasOff, float[] edge) {
         int last = rows - 1;
         int a0 = ai, a1 = ai + Math.min(1, last) * rs, a2 = ai + Math.min(2, last) * rs;
         int a3 = ai + Math.min(3, last) * rs, a4 = ai + Math.min(4, last) * rs, a5 = ai + Math.min(5, last) * rs;
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        // the accumulators start from the bias when it can be read as two whole vectors, else it is added at the store
+        boolean vectorBias = bias != null && biasOff + NR <= bias.length;
+        FloatVector c00 = vectorBias ? FloatVector.fromArray(S, bias, biasOff) : FloatVector.zero(S);
+        FloatVector c01 = vectorBias ? FloatVector.fromArray(S, bias, biasOff + L) : c00;
+        FloatVector c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01, c50 = c00, c51 = c01;
         for (int p = 0, o = 0; p < kc; p++, o += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[a0 + o]);
@@ -259,17 +280,19 @@ public final class Gemm {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 int i = ci + r * ldc + j;
-                c[i] = overwrite ? edge[r * NR + j] : c[i] + edge[r * NR + j];
+                float v = bias == null || vectorBias ? edge[r * NR + j] : edge[r * NR + j] + bias[biasOff + j];
+                c[i] = overwrite ? v : c[i] + v;
             }
         }
     }
 
     /**
      * C[0:m, j0:j1] (+)= A · Bᵀ with A (m, k) and B (n, k) both read along k: blocks of 2 rows x 4 columns
-     * accumulate 8 vectors, reduced at the end. Missing rows and columns re-read the last one, unstored.
+     * accumulate 8 vectors, reduced at the end, plus bias[biasOff + j] if not null. Missing rows and columns
+     * re-read the last one, unstored.
      */
     private static void dots(int m, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
+                             float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
         int kv = S.loopBound(k);
         for (int i = 0; i < m; i += 2) {
             int r0 = aOff + i * lda, r1 = aOff + Math.min(i + 1, m - 1) * lda;
@@ -295,6 +318,7 @@ public final class Gemm {
                         float v = sums[r * DOT_COLS + q];
                         int col = bOff + (j + q) * ldb;
                         for (int p = kv; p < k; p++) v += a[row + p] * b[col + p];
+                        if (bias != null) v += bias[biasOff + j + q];
                         int ci = cOff + (i + r) * ldc + j + q;
                         c[ci] = accumulate ? c[ci] + v : v;
                     }

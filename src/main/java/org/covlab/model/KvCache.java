@@ -144,7 +144,7 @@ final class KvCache {
                 int width = len + s + 1, headT = (g * c + h * hs) * prefixLen;
                 float[] sc = scores[worker];
                 if (n > DOT_ROWS) {
-                    Gemm.gemm(Parallel.SERIAL, false, false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
+                    Gemm.gemmInPlaceB(false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
                 } else {
                     Arrays.fill(sc, 0, n * width, 0f);
                     for (int i = 0; i < n; i++) {
@@ -158,7 +158,7 @@ final class KvCache {
                     Softmax.rowForward(sc, i * width, width, width, scale);
                 }
                 if (n > DOT_ROWS) {
-                    Gemm.gemm(Parallel.SERIAL, false, false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
+                    Gemm.gemmInPlaceB(false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
                             atty, r0 * c + h * hs, c, false);
                 } else {
                     for (int i = 0; i < n; i++) {

@@ -4,7 +4,8 @@ package org.covlab.tensor;
  * Causal multi-head self-attention, forward and backward, one task per (sequence, head). A head has only
  * hs = C / NH columns (32 in the benchmark), so packing its operands for the GEMM would cost as much as the
  * products: every product here reads its B operand in place ({@link Gemm#gemmInPlaceB}). The keys (forward)
- * and the values (backward) are transposed once per head so that they can be that operand; queries are taken
+ * and the values (backward) are transposed once per head so that they can be that operand, and the forward's
+ * values are copied together once (see {@link #copyHead}); queries are taken
  * in blocks, and a block's scores stop at its last query (the causal triangle), then go through the softmax
  * and into the value product while they are in L1. References: {@link Reference#attentionForward},
  * {@link Reference#attentionBackward}.
@@ -16,9 +17,9 @@ public final class Attention {
     /** Queries per block: whole micro-tiles whose last query falls in the first key panel (30 at 512 bits). */
     static final int QUERY_BLOCK = Math.max(1, Gemm.NR / Gemm.MR) * Gemm.MR;
 
-    /** Per-thread scratch: a transposed head (hs, T) plus room for a panel read past its end, and (T, T) of dS. */
+    /** Per-thread scratch: a head transposed (hs, T) or copied (T, hs), each with room past its end; (T, T) of dS. */
     private static final class Scratch {
-        float[] headT = new float[0], dAtt = new float[0];
+        float[] headT = new float[0], head = new float[0], dAtt = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -35,11 +36,12 @@ public final class Attention {
             int bb = task / nh, h = task % nh;
             int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
             float[] kt = transposeHead(qkv, k, c3, t, hs);                        // (hs, T)
+            float[] vh = copyHead(qkv, v, c3, t, hs);                             // (T, hs)
             for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
                 int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
                 Gemm.gemmInPlaceB(false, rows, wholePanels(keys, t), hs, qkv, q + i0 * c3, c3, kt, 0, t, att, a + i0 * t, t, false);
                 Softmax.causalForward(att, a, i0, keys, t, t, scale);
-                Gemm.gemmInPlaceB(false, rows, hs, keys, att, a + i0 * t, t, qkv, v, c3, out, y + i0 * c, c, false);
+                Gemm.gemmInPlaceB(false, rows, hs, keys, att, a + i0 * t, t, vh, 0, hs, out, y + i0 * c, c, false);
             }
         });
     }
@@ -92,6 +94,17 @@ public final class Attention {
         if (s.headT.length < hs * t + Gemm.NR) s.headT = new float[hs * t + Gemm.NR];
         Gemm.transpose(x, off, ld, t, hs, s.headT, 0, t);
         return s.headT;
+    }
+
+    /**
+     * One head's t rows of hs columns copied together, rows hs apart, then NR floats of room. Read in place, rows
+     * 3C floats apart fall into a few L1 sets and evict each other when P · V runs over more than ~64 keys.
+     */
+    private static float[] copyHead(float[] x, int off, int ld, int t, int hs) {
+        Scratch s = SCRATCH.get();
+        if (s.head.length < hs * t + Gemm.NR) s.head = new float[hs * t + Gemm.NR];
+        for (int j = 0; j < t; j++) System.arraycopy(x, off + j * ld, s.head, j * hs, hs);
+        return s.head;
     }
 
     private static float[] dAttScratch(int t) {

@@ -11,7 +11,6 @@ package org.covlab.model;
 final class Activations {
     final int tokens;           // capacity B T
     final int attention;        // capacity B NH T T
-    final int maxSeq;           // capacity T of the attention scratch
 
     // kept for backward: copies of the inputs, so callers may reuse their arrays
     final int[] inputs, targets;  // (B, T)
@@ -36,24 +35,22 @@ final class Activations {
     final float[] dln;          // (B, T, C)      gradient of a LayerNorm output
     final float[] dwide;        // (B, T, 4C)     gradient of the GELU/fc output, then of qkv
     final float[] datty;        // (B, T, C)
-    final float[][] dAtt;       // (threads, T, T) per-worker attention gradient
 
-    Activations(GptConfig cfg, int tokens, int attention, int maxSeq, int threads) {
-        this(cfg, tokens, attention, maxSeq, threads, true);
+    Activations(GptConfig cfg, int tokens, int attention) {
+        this(cfg, tokens, attention, true);
     }
 
     /**
      * Buffers for forward passes only. A block's input is dead once its residual copy is made, so res2 and res3
      * can each be one buffer for all layers; att, atty and fch are rewritten by every layer.
      */
-    static Activations forInference(GptConfig cfg, int tokens, int attention, int maxSeq) {
-        return new Activations(cfg, tokens, attention, maxSeq, 1, false);
+    static Activations forInference(GptConfig cfg, int tokens, int attention) {
+        return new Activations(cfg, tokens, attention, false);
     }
 
-    private Activations(GptConfig cfg, int tokens, int attention, int maxSeq, int threads, boolean training) {
+    private Activations(GptConfig cfg, int tokens, int attention, boolean training) {
         this.tokens = tokens;
         this.attention = attention;
-        this.maxSeq = maxSeq;
         int c = cfg.dModel(), n = cfg.layers(), kept = training ? tokens : 0;
         inputs = new int[tokens];
         targets = new int[tokens];
@@ -80,7 +77,6 @@ final class Activations {
         dln = new float[kept * c];
         dwide = new float[kept * 4 * c];
         datty = new float[kept * c];
-        dAtt = new float[training ? threads : 0][maxSeq * maxSeq];
     }
 
     /** n buffers of a given size, or one buffer seen n times. */
@@ -91,7 +87,7 @@ final class Activations {
     }
 
     boolean fits(int batch, int seq, int heads) {
-        return (long) batch * seq <= tokens && (long) batch * heads * seq * seq <= attention && seq <= maxSeq;
+        return (long) batch * seq <= tokens && (long) batch * heads * seq * seq <= attention;
     }
 
     /** The input of block l: the embeddings, or the previous block's output. */

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
+import org.covlab.tensor.Attention;
 import org.covlab.tensor.Elementwise;
 import org.covlab.tensor.Gelu;
 import org.covlab.tensor.LayerNorm;
@@ -152,7 +153,7 @@ public final class Gpt implements AutoregressiveModel {
             float[] x = a.blockInput(l);
             LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
             Layers.linearForward(kp, a.qkv[l], false, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
-            Layers.attentionForward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
+            Attention.forward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
             System.arraycopy(x, 0, a.res2[l], 0, bt * c);                       // res2 = x + proj(atty)
             Layers.linearForward(kp, a.res2[l], true, a.atty[l], params, p.projW, p.projB, bt, c, c);
             LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
@@ -248,7 +249,7 @@ public final class Gpt implements AutoregressiveModel {
                     a.ln2Mean[l], a.ln2Rstd[l], bt, c);
             // attention: res2 = x + proj(attn(qkv(ln1(x)))); dres now holds d res2
             Layers.linearBackward(kp, a.datty, false, g, a.dres, a.atty[l], params, p.projW, p.projB, bt, c, c);
-            Layers.attentionBackward(kp, a.dwide, a.datty, a.att[l], a.qkv[l], a.dAtt, rows, seq, c, cfg.heads());
+            Attention.backward(kp, a.dwide, a.datty, a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
             LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
             Layers.linearBackward(kp, a.dln, false, g, a.dwide, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
             LayerNorm.backward(kp, a.dres, g, p.ln1W, g, p.ln1B, a.dln, x, params, p.ln1W,
@@ -286,14 +287,13 @@ public final class Gpt implements AutoregressiveModel {
         if (attNeeded > Integer.MAX_VALUE - 16 || tokensNeeded * 4 * cfg.dModel() > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException(rows + " sequences x seq " + t + " are too large for one shard");
         }
-        int capacity = (int) tokensNeeded, att = (int) attNeeded, maxSeq = t;
+        int capacity = (int) tokensNeeded, att = (int) attNeeded;
         if (old != null) {
             capacity = Math.max(capacity, old.tokens);
             att = Math.max(att, old.attention);
-            maxSeq = Math.max(maxSeq, old.maxSeq);
         }
         shards[shard] = null;           // let the old buffers go before allocating the new ones
-        shards[shard] = new Activations(cfg, capacity, att, maxSeq, pool.threads());
+        shards[shard] = new Activations(cfg, capacity, att);
     }
 
     // ---- AutoregressiveModel -------------------------------------------------------------------------------

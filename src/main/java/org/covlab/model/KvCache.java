@@ -61,7 +61,7 @@ final class KvCache {
         int tokens = groups * prefixLen;
         if (prefix == null || !prefix.fits(groups, prefixLen, cfg.heads())) {
             prefix = null;
-            prefix = Activations.forInference(cfg, tokens, groups * cfg.heads() * prefixLen * prefixLen, prefixLen);
+            prefix = Activations.forInference(cfg, tokens, groups * cfg.heads() * prefixLen * prefixLen);
         }
         Arrays.fill(prefix.inputs, 0, tokens, 0);       // right padding: causal attention never lets it reach the prompt
         for (int g = 0; g < groups; g++) System.arraycopy(prompts[g], 0, prefix.inputs, g * prefixLen, prompts[g].length);
@@ -192,7 +192,7 @@ final class KvCache {
                 int width = len + s + 1, headT = (g * c + h * hs) * prefixLen;
                 float[] sc = scores[worker];
                 if (!dotAttention[g]) {
-                    Gemm.gemm(Parallel.SERIAL, false, false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
+                    Gemm.gemmInPlaceB(false, n, len, hs, qkv, r0 * c3 + h * hs, c3, kT, headT, prefixLen, sc, 0, width, false);
                 } else {
                     Arrays.fill(sc, 0, n * width, 0f);
                     for (int i = 0; i < n; i++) {
@@ -203,10 +203,10 @@ final class KvCache {
                     int q = (r0 + i) * c3 + h * hs, own = ((r0 + i) * c + h * hs) * maxNew;
                     Arrays.fill(sc, i * width + len, (i + 1) * width, 0f);
                     for (int d = 0; d < hs; d++) Elementwise.axpy(sc, i * width + len, qkv[q + d], sk, own + d * maxNew, s + 1);
-                    Softmax.rowForward(sc, i * width, width, scale);
+                    Softmax.rowForward(sc, i * width, width, width, scale);
                 }
                 if (!dotAttention[g]) {
-                    Gemm.gemm(Parallel.SERIAL, false, false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
+                    Gemm.gemmInPlaceB(false, n, hs, len, sc, 0, width, pv, g * prefixLen * c3 + 2 * c + h * hs, c3,
                             atty, r0 * c + h * hs, c, false);
                 } else {
                     for (int i = 0; i < n; i++) {

@@ -6,7 +6,7 @@ import org.covlab.tensor.Parallel;
 import org.covlab.tensor.Softmax;
 
 /**
- * The GPT's layers as explicit forward/backward pairs, llm.c style. Parameters are read from the flat
+ * The GPT's layers as explicit forward/backward pairs, llm.c style (attention is {@link org.covlab.tensor.Attention}). Parameters are read from the flat
  * parameter array and gradients added into the flat gradient array at the same offsets. Backward functions
  * accumulate (+=) into parameter gradients; whether they add into input gradients is said per function.
  * B = batch, T = sequence length, C = dModel, NH = heads, hs = C / NH, V = vocab.
@@ -43,8 +43,8 @@ final class Layers {
     /** out (=|+=) inp · Wᵀ + bias. // inp: (rows, in); W: (outC, in); out: (rows, outC) */
     static void linearForward(Parallel pool, float[] out, boolean accumulate, float[] inp, float[] params,
                               int wOff, int bOff, int rows, int in, int outC) {
-        Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate);
-        if (bOff != NO_BIAS) Elementwise.addBias(pool, out, params, bOff, rows, outC);
+        Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate,
+                bOff == NO_BIAS ? null : params, bOff);
     }
 
     /** dinp (=|+=) dout · W; dW += doutᵀ · inp; dbias += column sums of dout. */
@@ -53,66 +53,6 @@ final class Layers {
         Gemm.gemm(pool, false, false, rows, in, outC, dout, 0, outC, params, wOff, in, dinp, 0, in, accumulate);
         Gemm.gemm(pool, true, false, outC, in, rows, dout, 0, outC, inp, 0, in, grads, wOff, in, true);
         if (bOff != NO_BIAS) Elementwise.biasGrad(pool, grads, bOff, dout, rows, outC);
-    }
-
-    // ---- causal multi-head self-attention ------------------------------------------------------------------
-
-    /**
-     * Queries are taken in blocks of this many rows; a block only meets the keys up to its last row, which
-     * skips about 40% of the score and value products at T = 128 (causal attention is a triangle).
-     */
-    private static final int QUERY_BLOCK = 36;
-
-    /**
-     * For each (b, head): att = softmax(q kᵀ / sqrt(hs)) with the causal mask, out = att · v.
-     * // qkv: (B, T, 3C) as [q | k | v], heads side by side in each; att: (B, NH, T, T); out: (B, T, C)
-     */
-    static void attentionForward(Parallel pool, float[] out, float[] att, float[] qkv, int b, int t, int c, int nh) {
-        int hs = c / nh, c3 = 3 * c;
-        float scale = (float) (1 / Math.sqrt(hs));
-        pool.forEach(b * nh, (task, worker) -> {
-            int bb = task / nh, h = task % nh;
-            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
-            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {         // scores of queries i0.. against keys 0..keys
-                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
-                Gemm.gemm(Parallel.SERIAL, false, true, rows, keys, hs, qkv, q + i0 * c3, c3, qkv, k, c3, att, a + i0 * t, t, false);
-            }
-            Softmax.causalForward(att, a, t, t, scale);               // also zeroes everything right of the diagonal
-            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
-                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
-                Gemm.gemm(Parallel.SERIAL, false, false, rows, hs, keys, att, a + i0 * t, t, qkv, v, c3, out, y + i0 * c, c, false);
-            }
-        });
-    }
-
-    /**
-     * dqkv = d/dqkv of attentionForward; overwrites dqkv. Needs one (T, T) scratch per worker thread.
-     * // dout: (B, T, C); att: (B, NH, T, T); qkv, dqkv: (B, T, 3C)
-     */
-    static void attentionBackward(Parallel pool, float[] dqkv, float[] dout, float[] att, float[] qkv,
-                                  float[][] scratch, int b, int t, int c, int nh) {
-        int hs = c / nh, c3 = 3 * c;
-        float scale = (float) (1 / Math.sqrt(hs));
-        pool.forEach(b * nh, (task, worker) -> {
-            int bb = task / nh, h = task % nh;
-            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
-            float[] dAtt = scratch[worker];
-            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
-                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
-                // dP = dY · vᵀ for queries i0.. (keys 0..keys); dv = Pᵀ · dY for keys i0.. (queries i0..t)
-                Gemm.gemm(Parallel.SERIAL, false, true, rows, keys, hs, dout, y + i0 * c, c, qkv, v, c3, dAtt, i0 * t, t, false);
-                Gemm.gemm(Parallel.SERIAL, true, false, rows, hs, rest, att, a + i0 * t + i0, t, dout, y + i0 * c, c,
-                        dqkv, v + i0 * c3, c3, false);
-            }
-            Softmax.causalBackward(dAtt, 0, att, a, t, t, scale);      // dP -> dS (scaled), zero right of the diagonal
-            for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
-                int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
-                // dq = dS · k for queries i0.. ; dk = dSᵀ · q for keys i0.. (queries i0..t)
-                Gemm.gemm(Parallel.SERIAL, false, false, rows, hs, keys, dAtt, i0 * t, t, qkv, k, c3, dqkv, q + i0 * c3, c3, false);
-                Gemm.gemm(Parallel.SERIAL, true, false, rows, hs, rest, dAtt, i0 * t + i0, t, qkv, q + i0 * c3, c3,
-                        dqkv, k + i0 * c3, c3, false);
-            }
-        });
     }
 
     // ---- cross-entropy with per-token weights ----------------------------------------------------------------

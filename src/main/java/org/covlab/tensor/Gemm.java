@@ -43,6 +43,7 @@ public final class Gemm {
     private static final class Scratch {
         final float[] b = new float[KC * NC];
         final float[] edge = new float[MR * NR];
+        final int[] rowStarts = new int[L];         // transpose's gather offsets
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -71,9 +72,18 @@ public final class Gemm {
     public static void gemm(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        gemm(pool, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null, 0);
+    }
+
+    /**
+     * {@link #gemm} plus a bias: C (+)= op(A) · op(B) + bias, with bias[biasOff + j] added to column j of every
+     * row as the tiles are stored (a Linear layer's bias, without a pass of its own). No bias if null.
+     */
+    public static void gemm(Parallel pool, boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+        if (emptyProduct(m, n, k, c, cOff, ldc, accumulate)) {
+            if (bias != null) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += bias[biasOff + j];
             return;
         }
         int threads = (long) m * n * k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
@@ -81,13 +91,13 @@ public final class Gemm {
             // A few rows of A·Bᵀ (a query against cached keys): both operands are contiguous along k, so take
             // dot products and skip packing B, which would cost as much as the product itself.
             if (threads == 1) {
-                dots(m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                dots(m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff);
                 return;
             }
             int strips = Math.min(ceilDiv(n, DOT_COLS), TILES_PER_THREAD * threads);
             int width = ceilDiv(ceilDiv(n, strips), DOT_COLS) * DOT_COLS;
             pool.forEach(ceilDiv(n, width), (t, w) -> dots(m, t * width, Math.min(n, (t + 1) * width), k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff));
             return;
         }
         float[] bp = SCRATCH.get().b;               // B is packed once per block and shared by all threads
@@ -96,6 +106,7 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), jcc = jc, pcc = pc;
                 boolean overwrite = !accumulate && pc == 0;
+                float[] blockBias = pc == 0 ? bias : null;                        // the bias goes in once
                 // A grid of tiles, several per thread so a core that is busy elsewhere holds up little.
                 int rowTiles = Math.min(ceilDiv(m, MR), TILES_PER_THREAD * threads);
                 int colTiles = Math.min(panels, ceilDiv(TILES_PER_THREAD * threads, rowTiles));
@@ -103,7 +114,8 @@ public final class Gemm {
                 int rowCount = ceilDiv(m, rowStrip), colCount = ceilDiv(panels, colStrip);
                 if (threads == 1) {
                     packB(transB, b, bOff, ldb, pc, jc, kc, 0, panels, nc, bp);
-                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, panels, nc, c, cOff + jc, ldc, overwrite);
+                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, 0, panels, nc, c, cOff + jc, ldc, overwrite,
+                            blockBias, biasOff + jc);
                     continue;
                 }
                 int packTasks = Math.min(panels, 2 * threads), packStrip = ceilDiv(panels, packTasks);
@@ -111,19 +123,54 @@ public final class Gemm {
                         t * packStrip, Math.min(panels, (t + 1) * packStrip), nc, bp));
                 pool.forEach(rowCount * colCount, (t, w) -> {
                     int r = t / colCount, q = t % colCount;
-                    tile(transA, a, aOff, lda, pcc, kc, r * rowStrip, Math.min(m, (r + 1) * rowStrip),
-                            bp, q * colStrip, Math.min(panels, (q + 1) * colStrip), nc, c, cOff + jcc, ldc, overwrite);
+                    tile(transA, a, aOff, lda, pcc, kc, r * rowStrip, Math.min(m, (r + 1) * rowStrip), bp, 0, NR * kc, NR,
+                            q * colStrip, Math.min(panels, (q + 1) * colStrip), nc, c, cOff + jcc, ldc, overwrite,
+                            blockBias, biasOff + jcc);
                 });
             }
         }
     }
 
     /**
-     * Rows [i0, i1) times B panels [q0, q1) of one packed (kc, nc) block. A is read in place (element (i, p)
-     * at a[aOff + i * rs + p * cs]), MC rows at a time so that they stay in L2 while every B panel passes.
+     * C (+)= op(A) · B on the calling thread with B read in place, not packed: for small products whose B is
+     * already (k, n) row-major, such as attention's keys, values and queries, where packing would cost as much
+     * as the product. B is read in whole panels of NR columns; columns past n are read (and ignored) when they
+     * lie inside b, else the last, partial panel is packed. Same layout and results as {@link #gemm}.
+     */
+    public static void gemmInPlaceB(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+                                    float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (emptyProduct(m, n, k, c, cOff, ldc, accumulate)) return;
+        int panels = ceilDiv(n, NR);
+        int inPlace = bOff + (long) (k - 1) * ldb + (long) panels * NR <= b.length ? panels : n / NR;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean overwrite = !accumulate && pc == 0;
+            tile(transA, a, aOff, lda, pc, kc, 0, m, b, bOff + pc * ldb, NR, ldb, 0, inPlace, n, c, cOff, ldc, overwrite, null, 0);
+            if (inPlace < panels) {
+                float[] bp = SCRATCH.get().b;
+                packB(false, b, bOff, ldb, pc, 0, kc, inPlace, panels, n, bp);
+                tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, inPlace, panels, n, c, cOff, ldc, overwrite, null, 0);
+            }
+        }
+    }
+
+    /** Handles m, n or k = 0 (k = 0 zeroes C unless accumulating); false if there is a product to do. */
+    private static boolean emptyProduct(int m, int n, int k, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) return true;
+        if (k != 0) return false;
+        if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        return true;
+    }
+
+    /**
+     * Rows [i0, i1) times B panels [q0, q1) of a (kc, nc) block of B: panel q starts at b[bi + q * panelStep]
+     * and its rows are bs apart (packed: bi 0, panelStep NR kc, bs NR; in place: panelStep NR, bs ldb).
+     * A is read in place (element (i, p) at a[aOff + i * rs + p * cs]), MC rows at a time so that they stay
+     * in L2 while every B panel passes. Column j of the block gets bias[biasOff + j] if bias is not null.
      */
     private static void tile(boolean transA, float[] a, int aOff, int lda, int pc, int kc, int i0, int i1,
-                             float[] bp, int q0, int q1, int nc, float[] c, int cOff, int ldc, boolean overwrite) {
+                             float[] b, int bi, int panelStep, int bs, int q0, int q1, int nc,
+                             float[] c, int cOff, int ldc, boolean overwrite, float[] bias, int biasOff) {
         float[] edge = SCRATCH.get().edge;
         int rs = transA ? 1 : lda, cs = transA ? lda : 1;
         for (int ic = i0; ic < i1; ic += MC) {
@@ -131,8 +178,9 @@ public final class Gemm {
             for (int q = q0; q < q1; q++) {
                 int jr = q * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
-                    kernel(kc, a, aOff + (ic + ir) * rs + pc * cs, rs, cs, bp, jr * kc, c, cOff + (ic + ir) * ldc + jr, ldc,
-                            Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite, edge);
+                    kernel(kc, a, aOff + (ic + ir) * rs + pc * cs, rs, cs, b, bi + q * panelStep, bs, c,
+                            cOff + (ic + ir) * ldc + jr, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), overwrite,
+                            bias, biasOff + jr, edge);
                 }
             }
         }
@@ -147,14 +195,8 @@ public final class Gemm {
         for (int jr = q0 * NR; jr < q1 * NR; jr += NR) {
             int cols = Math.min(NR, nc - jr), base = jr * kc;
             if (transB) {                           // B(p, j) = b[j * ldb + p]
-                for (int j = 0; j < NR; j++) {
-                    if (j < cols) {
-                        int src = bOff + (jc + jr + j) * ldb + pc;
-                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
-                    }
-                }
+                transpose(b, bOff + (jc + jr) * ldb + pc, ldb, cols, kc, dst, base, NR);
+                for (int p = 0; p < kc; p++) for (int j = cols; j < NR; j++) dst[base + p * NR + j] = 0f;
             } else if (cols == NR) {                // B(p, j) = b[p * ldb + j]: whole vectors
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (pc + p) * ldb + jc + jr, d = base + p * NR;
@@ -172,17 +214,40 @@ public final class Gemm {
     }
 
     /**
-     * C[rows, cols] (+)= A rows (kc deep, read in place with row stride rs and column stride cs) times a packed
-     * B panel (kc, NR), in 12 vector registers. Missing rows re-read the last row and are not stored.
+     * dst[dOff + p * dld + j] = src[off + j * ld + p] for j < rows, p < cols: a strided block transposed, L rows
+     * at a time by gathering one column of them into a vector.
      */
-    private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bi, float[] c, int ci, int ldc,
-                               int rows, int cols, boolean overwrite, float[] edge) {
+    static void transpose(float[] src, int off, int ld, int rows, int cols, float[] dst, int dOff, int dld) {
+        int[] map = SCRATCH.get().rowStarts;
+        for (int l = 0; l < L; l++) map[l] = l * ld;
+        int j = 0;
+        for (; j + L <= rows; j += L) {
+            int from = off + j * ld, to = dOff + j;
+            for (int p = 0; p < cols; p++) FloatVector.fromArray(S, src, from + p, map, 0).intoArray(dst, to + p * dld);
+        }
+        for (; j < rows; j++) {
+            int from = off + j * ld;
+            for (int p = 0; p < cols; p++) dst[dOff + p * dld + j] = src[from + p];
+        }
+    }
+
+    /**
+     * C[rows, cols] (+)= A rows (kc deep, read in place with row stride rs and column stride cs) times a
+     * B panel (kc, NR) with rows bs apart, in 12 vector registers, plus bias[biasOff + j] (if not null) on column j.
+     * Missing rows re-read the last row and are not stored; missing columns are computed from whatever B holds
+     * there and not stored.
+     */
+    private static void kernel(int kc, float[] a, int ai, int rs, int cs, float[] bp, int bi, int bs, float[] c, int ci,
+                               int ldc, int rows, int cols, boolean overwrite, float[] bias, int biasOff, float[] edge) {
         int last = rows - 1;
         int a0 = ai, a1 = ai + Math.min(1, last) * rs, a2 = ai + Math.min(2, last) * rs;
         int a3 = ai + Math.min(3, last) * rs, a4 = ai + Math.min(4, last) * rs, a5 = ai + Math.min(5, last) * rs;
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0, o = 0; p < kc; p++, o += cs, bi += NR) {
+        // the accumulators start from the bias when it can be read as two whole vectors, else it is added at the store
+        boolean vectorBias = bias != null && biasOff + NR <= bias.length;
+        FloatVector c00 = vectorBias ? FloatVector.fromArray(S, bias, biasOff) : FloatVector.zero(S);
+        FloatVector c01 = vectorBias ? FloatVector.fromArray(S, bias, biasOff + L) : c00;
+        FloatVector c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+        for (int p = 0, o = 0; p < kc; p++, o += cs, bi += bs) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[a0 + o]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
@@ -197,13 +262,13 @@ public final class Gemm {
             x = FloatVector.broadcast(S, a[a5 + o]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        if (rows == MR && cols == NR) {
+        if (cols == NR) {
             store(c, ci, c00, c01, overwrite);
-            store(c, ci + ldc, c10, c11, overwrite);
-            store(c, ci + 2 * ldc, c20, c21, overwrite);
-            store(c, ci + 3 * ldc, c30, c31, overwrite);
-            store(c, ci + 4 * ldc, c40, c41, overwrite);
-            store(c, ci + 5 * ldc, c50, c51, overwrite);
+            if (rows > 1) store(c, ci + ldc, c10, c11, overwrite);
+            if (rows > 2) store(c, ci + 2 * ldc, c20, c21, overwrite);
+            if (rows > 3) store(c, ci + 3 * ldc, c30, c31, overwrite);
+            if (rows > 4) store(c, ci + 4 * ldc, c40, c41, overwrite);
+            if (rows > 5) store(c, ci + 5 * ldc, c50, c51, overwrite);
             return;
         }
         c00.intoArray(edge, 0); c01.intoArray(edge, L);
@@ -215,17 +280,19 @@ public final class Gemm {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 int i = ci + r * ldc + j;
-                c[i] = overwrite ? edge[r * NR + j] : c[i] + edge[r * NR + j];
+                float v = bias == null || vectorBias ? edge[r * NR + j] : edge[r * NR + j] + bias[biasOff + j];
+                c[i] = overwrite ? v : c[i] + v;
             }
         }
     }
 
     /**
      * C[0:m, j0:j1] (+)= A · Bᵀ with A (m, k) and B (n, k) both read along k: blocks of 2 rows x 4 columns
-     * accumulate 8 vectors, reduced at the end. Missing rows and columns re-read the last one, unstored.
+     * accumulate 8 vectors, reduced at the end, plus bias[biasOff + j] if not null. Missing rows and columns
+     * re-read the last one, unstored.
      */
     private static void dots(int m, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
+                             float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
         int kv = S.loopBound(k);
         for (int i = 0; i < m; i += 2) {
             int r0 = aOff + i * lda, r1 = aOff + Math.min(i + 1, m - 1) * lda;
@@ -251,6 +318,7 @@ public final class Gemm {
                         float v = sums[r * DOT_COLS + q];
                         int col = bOff + (j + q) * ldb;
                         for (int p = kv; p < k; p++) v += a[row + p] * b[col + p];
+                        if (bias != null) v += bias[biasOff + j + q];
                         int ci = cOff + (i + r) * ldc + j + q;
                         c[ci] = accumulate ? c[ci] + v : v;
                     }

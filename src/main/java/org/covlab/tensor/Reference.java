@@ -105,6 +105,86 @@ public final class Reference {
         }
     }
 
+    /**
+     * Causal attention straight from its definition, per (b, head): P_ij = softmax_j(q_i · k_j / sqrt(hs)) over
+     * j <= i (0 for j > i), y_i = sum_j P_ij v_j. // qkv: (B, T, 3C); att: (B, NH, T, T); out: (B, T, C)
+     */
+    public static void attentionForward(float[] out, float[] att, float[] qkv, int b, int t, int c, int nh) {
+        int hs = c / nh;
+        for (int bb = 0; bb < b; bb++) {
+            for (int h = 0; h < nh; h++) {
+                for (int i = 0; i < t; i++) {
+                    double[] s = new double[i + 1];
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    for (int j = 0; j <= i; j++) {
+                        for (int p = 0; p < hs; p++) {
+                            s[j] += (double) qkvAt(qkv, bb, i, 0, h * hs + p, t, c) * qkvAt(qkv, bb, j, 1, h * hs + p, t, c);
+                        }
+                        s[j] /= Math.sqrt(hs);
+                        max = Math.max(max, s[j]);
+                    }
+                    for (int j = 0; j <= i; j++) sum += s[j] = Math.exp(s[j] - max);
+                    int a = ((bb * nh + h) * t + i) * t;
+                    for (int j = 0; j < t; j++) att[a + j] = j <= i ? (float) (s[j] / sum) : 0f;
+                    for (int p = 0; p < hs; p++) {
+                        double y = 0;
+                        for (int j = 0; j <= i; j++) y += s[j] / sum * qkvAt(qkv, bb, j, 2, h * hs + p, t, c);
+                        out[(bb * t + i) * c + h * hs + p] = (float) y;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The gradient of {@link #attentionForward} by the chain rule: dv_j = sum_i P_ij dy_i, dP_ij = dy_i · v_j,
+     * dS_ij = P_ij (dP_ij - sum_k P_ik dP_ik) / sqrt(hs), dq_i = sum_j dS_ij k_j, dk_j = sum_i dS_ij q_i.
+     * Overwrites dqkv. // dout: (B, T, C); att: (B, NH, T, T) from the forward; qkv, dqkv: (B, T, 3C)
+     */
+    public static void attentionBackward(float[] dqkv, float[] dout, float[] att, float[] qkv, int b, int t, int c, int nh) {
+        int hs = c / nh;
+        java.util.Arrays.fill(dqkv, 0, b * t * 3 * c, 0f);
+        for (int bb = 0; bb < b; bb++) {
+            for (int h = 0; h < nh; h++) {
+                double[][] dq = new double[t][hs], dk = new double[t][hs], dv = new double[t][hs];
+                int a = (bb * nh + h) * t * t;
+                for (int i = 0; i < t; i++) {
+                    double[] dp = new double[i + 1];
+                    double dot = 0;
+                    for (int j = 0; j <= i; j++) {
+                        double pij = att[a + i * t + j];
+                        for (int p = 0; p < hs; p++) {
+                            double dy = dout[(bb * t + i) * c + h * hs + p];
+                            dp[j] += dy * qkvAt(qkv, bb, j, 2, h * hs + p, t, c);
+                            dv[j][p] += pij * dy;
+                        }
+                        dot += pij * dp[j];
+                    }
+                    for (int j = 0; j <= i; j++) {
+                        double ds = att[a + i * t + j] * (dp[j] - dot) / Math.sqrt(hs);
+                        for (int p = 0; p < hs; p++) {
+                            dq[i][p] += ds * qkvAt(qkv, bb, j, 1, h * hs + p, t, c);
+                            dk[j][p] += ds * qkvAt(qkv, bb, i, 0, h * hs + p, t, c);
+                        }
+                    }
+                }
+                for (int i = 0; i < t; i++) {
+                    for (int p = 0; p < hs; p++) {
+                        int o = (bb * t + i) * 3 * c + h * hs + p;
+                        dqkv[o] = (float) dq[i][p];
+                        dqkv[o + c] = (float) dk[i][p];
+                        dqkv[o + 2 * c] = (float) dv[i][p];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Column col (head h, element p: h hs + p) of part (0 q, 1 k, 2 v) at position i of sequence bb. */
+    private static float qkvAt(float[] qkv, int bb, int i, int part, int col, int t, int c) {
+        return qkv[(bb * t + i) * 3 * c + part * c + col];
+    }
+
     public static double logSumExp(float[] x, int off, int len) {
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (int j = 0; j < len; j++) max = Math.max(max, x[off + j]);

@@ -4,6 +4,7 @@ import static org.covlab.tensor.VectorMath.L;
 import static org.covlab.tensor.VectorMath.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -14,33 +15,43 @@ import jdk.incubator.vector.VectorOperators;
 public final class Softmax {
     private Softmax() {}
 
-    /**
-     * In place: row i of the (t, t) block at {@code att[off + i * ld]} becomes softmax(scale * row[0..i]),
-     * and entries right of the diagonal become 0 (the causal mask).
-     */
-    public static void causalForward(float[] att, int off, int t, int ld, float scale) {
-        for (int i = 0; i < t; i++) {
-            int r = off + i * ld;
-            rowForward(att, r, i + 1, scale);
-            java.util.Arrays.fill(att, r + i + 1, r + t, 0f);
-        }
+    /** L false then L true: read from L - r, the lanes from r on. */
+    private static final boolean[] LANES_FROM = new boolean[2 * L];
+
+    static {
+        java.util.Arrays.fill(LANES_FROM, L, 2 * L, true);
     }
 
-    /** In place: x[off .. off+len) becomes softmax(scale * x). */
-    public static void rowForward(float[] x, int off, int len, float scale) {
+    /**
+     * In place: rows [i0, i1) of the (t, t) block at {@code att[off + i * ld]} become softmax(scale * row[0..i]),
+     * and entries right of the diagonal become 0 (the causal mask).
+     */
+    public static void causalForward(float[] att, int off, int i0, int i1, int t, int ld, float scale) {
+        for (int i = i0; i < i1; i++) rowForward(att, off + i * ld, i + 1, t, scale);
+    }
+
+    /**
+     * In place: x[off, off+len) becomes softmax(scale * x) and x[off+len, off+width) becomes 0. The room up to
+     * width lets the last, partial vector be computed whole, with its extra lanes set to 0, instead of lane by
+     * lane (a scalar exp costs as much as a vector one).
+     */
+    public static void rowForward(float[] x, int off, int len, int width, float scale) {
         float max = max(x, off, len);
+        int vec = Gemm.ceilDiv(len, L) * L;                  // lanes done as vectors
+        if (vec > width) vec = len - len % L;
         FloatVector sum = FloatVector.zero(S);
-        int j = 0;
-        for (; j + L <= len; j += L) {
+        for (int j = 0; j < vec; j += L) {
             FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + j).sub(max).mul(scale));
+            if (j + L > len) e = e.blend(0f, VectorMask.fromArray(S, LANES_FROM, L - (len - j)));
             e.intoArray(x, off + j);
             sum = sum.add(e);
         }
         float total = sum.reduceLanes(VectorOperators.ADD);
-        for (; j < len; j++) total += x[off + j] = VectorMath.exp((x[off + j] - max) * scale);
+        for (int j = vec; j < len; j++) total += x[off + j] = VectorMath.exp((x[off + j] - max) * scale);
         float inv = 1f / total;
-        for (j = 0; j + L <= len; j += L) FloatVector.fromArray(S, x, off + j).mul(inv).intoArray(x, off + j);
-        for (; j < len; j++) x[off + j] *= inv;
+        for (int j = 0; j < vec; j += L) FloatVector.fromArray(S, x, off + j).mul(inv).intoArray(x, off + j);
+        for (int j = vec; j < len; j++) x[off + j] *= inv;
+        java.util.Arrays.fill(x, off + Math.max(vec, len), off + width, 0f);
     }
 
     /**

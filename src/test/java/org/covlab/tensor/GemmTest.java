@@ -48,6 +48,51 @@ class GemmTest {
         assertThat(worst).isLessThan(1e-4);
     }
 
+    @Test void inPlaceBMatchesTheTripleLoopWithAndWithoutRoomPastTheLastPanel() {
+        SplittableRandom rng = new SplittableRandom(9);
+        double worst = 0;
+        int cases = 0;
+        for (int m : new int[] {1, 6, 7, 30, 97}) {
+            for (int n : new int[] {1, Gemm.NR - 1, Gemm.NR, Gemm.NR + 3, 3 * Gemm.NR}) {
+                for (int k : new int[] {1, 32, 130, Gemm.KC + 5}) {
+                    for (int room : new int[] {0, Gemm.NR}) {      // floats of b after the last row's n columns
+                        boolean ta = (m + n + k) % 2 == 0, acc = room == 0;
+                        int lda = ta ? m + 2 : k + 1, ldb = n + 5, ldc = n + 1;
+                        float[] a = random(rng, 3 + (ta ? k * lda : m * lda)), b = random(rng, 4 + (k - 1) * ldb + n + room);
+                        float[] c = random(rng, m * ldc), expected = c.clone();
+                        Reference.gemm(ta, false, m, n, k, a, 3, lda, b, 4, ldb, expected, 0, ldc, acc);
+                        Gemm.gemmInPlaceB(ta, m, n, k, a, 3, lda, b, 4, ldb, c, 0, ldc, acc);
+                        worst = Math.max(worst, maxAbsDiff(c, expected));
+                        cases++;
+                    }
+                }
+            }
+        }
+        System.out.printf("GEMM with B in place vs naive: %d cases, max abs diff %.3g%n", cases, worst);
+        assertThat(worst).isLessThan(1e-4);
+    }
+
+    @Test void aBiasIsAddedOnceToEveryRow() {
+        SplittableRandom rng = new SplittableRandom(10);
+        double worst = 0;
+        int[][] shapes = {{3, 40, 17}, {7, 104, 128}, {97, 33, 300}, {200, 130, 64}, {5, 9, 0}};     // m, n, k
+        for (int[] shape : shapes) {
+            for (boolean acc : new boolean[] {false, true}) {
+                for (Parallel pool : new Parallel[] {Parallel.SERIAL, TWO}) {
+                    int m = shape[0], n = shape[1], k = shape[2];
+                    float[] a = random(rng, m * k), b = random(rng, n * k), bias = random(rng, n + 3);
+                    float[] c = random(rng, m * n), expected = c.clone();
+                    Reference.gemm(false, true, m, n, k, a, 0, k, b, 0, k, expected, 0, n, acc);
+                    Reference.addBias(expected, bias, 3, m, n);
+                    Gemm.gemm(pool, false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, acc, bias, 3);
+                    worst = Math.max(worst, maxAbsDiff(c, expected));
+                }
+            }
+        }
+        System.out.printf("GEMM with bias vs naive product then bias: max abs diff %.3g%n", worst);
+        assertThat(worst).isLessThan(1e-4);
+    }
+
     @Test void stridedSubMatricesLeaveTheRestOfCUntouched() {
         SplittableRandom rng = new SplittableRandom(3);
         int m = 13, n = 35, k = 19, lda = 50, ldb = 60, ldc = 70;

@@ -37,6 +37,8 @@ public final class BestOfNRun {
 
     private static final String SAMPLED = "sampled (95% band)", EXACT = "exact, from p = pi_hat(correct|x)",
             UPPER = "Prop. D.6 bound", LOWER = "Prop. D.7 bound", WITNESS = "D.7's worst-case reward";
+    /** How config.json names a GPT model: this prefix, then the checkpoint folder. */
+    public static final String CHECKPOINT = "checkpoint:";
 
     /** A Best-of-N measurement on a linear instance, ready to run: its config, instance and the measurement itself. */
     public record LinearSetup(Config config, LinearInstance instance, Supplier<BestOfNResult> measure) {
@@ -151,10 +153,12 @@ public final class BestOfNRun {
             s[i] = r.success()[i].value();
             lo[i] = r.success()[i].lower();
             hi[i] = r.success()[i].upper();
-            upper[i] = r.regretUpper()[i] == null ? Double.NaN : r.regretUpper()[i].value();
+            // Prop. D.6 is not drawn where it does not apply, nor where it exceeds pi_T's success (vacuous: success >= a negative number).
+            upper[i] = r.regretUpper()[i] == null || r.regretUpper()[i].value() > target ? Double.NaN : r.regretUpper()[i].value();
             lower[i] = r.regretLower()[i];
         }
-        String what = c.task() + ", " + (c.trainSamples() == null ? c.model() : c.trainSamples() == 0 ? "pi_D" : "MLE n=" + c.trainSamples());
+        String model = c.model().startsWith(CHECKPOINT) ? "checkpoint " + Path.of(c.model().substring(CHECKPOINT.length())).getFileName() : c.model();
+        String what = c.task() + ", " + (c.trainSamples() == null ? model : c.trainSamples() == 0 ? "pi_D" : "MLE n=" + c.trainSamples());
         List<String> names = List.of(SAMPLED, EXACT, UPPER, LOWER, WITNESS);  // one colour per series in both plots
         Plot success = Plot.titled("Best-of-N success: " + what).xTitle("N").yTitle("success rate").logX().colors(names)
                 .band(SAMPLED, n, s, lo, hi);

@@ -6,13 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
 import org.covlab.metric.ConfidenceIntervals;
@@ -30,6 +24,7 @@ import org.covlab.task.Prompt;
 import org.covlab.task.Task;
 import org.covlab.task.Verifier;
 import org.covlab.util.Seeds;
+import org.covlab.util.Workers;
 
 /**
  * Best-of-N measured, and predicted from coverage (App. D.2, Props. D.6 and D.7). For P prompts x ~ mu:
@@ -103,7 +98,7 @@ public final class BestOfN {
         long t0 = System.nanoTime();
         // One session per prompt serves pi_T's scoring (at the first prompt of each distinct one) and the draws.
         try (Progress p = Progress.start("bon: " + prompts.length + " prompts, pi_T and up to " + s.maxN() + " draws", prompts.length)) {
-            parallelFor(prompts.length, s.threads(), j -> {
+            Workers.parallelFor(prompts.length, s.threads(), "covlab-bon", j -> {
                 try (PromptSession session = model.open(prompts[j].tokens())) {
                     int k = index.get(prompts[j]);
                     if (first[k] == j) targets[k] = TargetPolicy.of(task, prompts[j], session, seeds.stream("target", k));
@@ -177,36 +172,5 @@ public final class BestOfN {
             }
         }
         return new BestOfNResult(ns, success, exactCurve, upper, lower, witness, attainable, exact, P, drawn, seconds);
-    }
-
-    /** Runs body(0..n-1) on {@code threads} workers; each index runs once, in no particular order. */
-    static void parallelFor(int n, int threads, IntConsumer body) {
-        int workers = Math.min(threads, n);
-        if (workers <= 1) {
-            for (int i = 0; i < n; i++) body.accept(i);
-            return;
-        }
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "covlab-bon");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                futures.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) body.accept(i);
-                }));
-            }
-            for (Future<?> f : futures) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -16,6 +16,7 @@ import org.covlab.task.Prompt;
 import org.covlab.task.Task;
 import org.covlab.task.Verifier;
 import org.covlab.task.WeightedResponse;
+import org.covlab.util.Timing;
 
 /**
  * Times Best-of-N's sampling on the linear models: the model's batch sampler alone (one thread), and the whole
@@ -30,8 +31,6 @@ import org.covlab.task.WeightedResponse;
 public final class BestOfNBenchmark {
     private BestOfNBenchmark() {}
 
-    /** Timed repetitions after warm-up; the median is reported (the machine may be shared: also the minimum). */
-    private static final int REPEATS = 5;
     private static final int H = 8;
 
     public static void main(String[] args) {
@@ -42,7 +41,7 @@ public final class BestOfNBenchmark {
             int[][] copies = new int[BestOfN.MAX_BATCH][];
             Arrays.fill(copies, in.task().prompts().get(0).tokens());
             int batches = 400;
-            double[] seconds = time(() -> {
+            double[] seconds = Timing.medianAndMin(() -> {
                 RandomGenerator rng = new SplittableRandom(1);
                 for (int b = 0; b < batches; b++) model.sample(copies, H, -1, Sampler.ANCESTRAL, rng);
             });
@@ -67,19 +66,6 @@ public final class BestOfNBenchmark {
     /** Bytes this thread has allocated so far (HotSpot's counter). */
     private static long allocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(Thread.currentThread().getId());
-    }
-
-    /** {median, min} seconds over {@link #REPEATS} runs after two warm-up runs. */
-    private static double[] time(Runnable body) {
-        for (int i = 0; i < 2; i++) body.run();
-        double[] s = new double[REPEATS];
-        for (int i = 0; i < REPEATS; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            s[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(s);
-        return new double[] {s[REPEATS / 2], s[0]};
     }
 
     /** A task whose verifier accepts nothing, so Best-of-N makes every draw; everything else is the wrapped task's. */

@@ -89,9 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
     String python;
 
     @Override public Integer call() {
-        for (var o : options()) {
-            if (o.getValue() < 1) throw new InputException(o.getKey() + ": must be >= 1, got " + o.getValue());
-        }
+        for (var o : options()) Checks.atLeast(o.getKey(), 1, o.getValue());
         GptConfig cfg;
         try {
             cfg = new GptConfig(vocab, ctx, layers, heads, dModel);

@@ -97,9 +97,9 @@ public final class BonCommand implements Callable<Integer> {
     @Override public Integer call() {
         int[] grid = ns.stream().mapToInt(Integer::intValue).toArray();
         for (int n : grid) if (n < 1) throw new InputException("--N: every N must be >= 1, got " + n);
-        if (prompts < 1) throw new InputException("--prompts: must be >= 1, got " + prompts);
-        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
-        if (H != null && H < 1) throw new InputException("--H: must be >= 1, got " + H);
+        Checks.atLeast("--prompts", 1, prompts);
+        Checks.atLeast("--threads", 1, threads);
+        if (H != null) Checks.atLeast("--H", 1, H);
         if (checkpoint != null) return callCheckpoint(grid);
         LinearModelSpec linear = resolveModel();
         int h = H == null ? DEFAULT_H : H;

@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         CommandLine cli = spec.commandLine();
         options.validate(cli);
         int threads = options.threads;
-        Integer gptSeeds = cli.getParseResult().hasMatchedOption("--seeds") ? options.seeds : null;
+        Integer gptSeeds = options.seedsGiven(cli);
         Fig2Horizon.Settings fig2 = Fig2Horizon.Settings.of(Scale.DEMO, gptSeeds);
         Fig1Selection.Settings fig1 = Fig1Selection.Settings.of(Scale.DEMO, gptSeeds);
         LinearHorizon.Settings horizon = LinearHorizon.Settings.quick(options.seedsOr(cli, 2), threads);

@@ -67,10 +67,10 @@ public final class EvalCommand implements Callable<Integer> {
     Path out;
 
     @Override public Integer call() {
-        if (prompts < 1) throw new InputException("--prompts: must be >= 1, got " + prompts);
+        Checks.atLeast("--prompts", 1, prompts);
         for (double n : ns) if (!(n >= 1) || Double.isInfinite(n)) throw new InputException("--n: every N must be a finite number >= 1, got " + n);
         for (int k : ks) if (k < 1) throw new InputException("--k: every k must be >= 1, got " + k);
-        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
+        Checks.atLeast("--threads", 1, threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = resolveTask(task, H, entries.get(0).dir());
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,

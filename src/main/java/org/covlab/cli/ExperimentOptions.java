@@ -1,6 +1,9 @@
 package org.covlab.cli;
 
 import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.covlab.experiment.ExperimentRun;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The options every experiment shares: seeds, output folder, resume, threads. */
@@ -21,14 +24,32 @@ public final class ExperimentOptions {
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all ${DEFAULT-VALUE} cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    /** The user's --seeds, or null when it was not given (the experiment's scale decides). */
+    Integer seedsGiven(CommandLine cli) {
+        return cli.getParseResult().hasMatchedOption("--seeds") ? seeds : null;
+    }
+
     /** The user's --seeds, or the experiment's own default when it was not given. */
-    int seedsOr(picocli.CommandLine cli, int experimentDefault) {
-        return cli.getParseResult().hasMatchedOption("--seeds") ? seeds : experimentDefault;
+    int seedsOr(CommandLine cli, int experimentDefault) {
+        Integer given = seedsGiven(cli);
+        return given == null ? experimentDefault : given;
     }
 
     /** Checks the numbers a user typed; picocli reports the message with exit code 2. */
-    void validate(picocli.CommandLine cli) {
-        if (seeds < 1) throw new picocli.CommandLine.ParameterException(cli, "--seeds must be >= 1, got " + seeds);
-        if (threads < 1) throw new picocli.CommandLine.ParameterException(cli, "--threads must be >= 1, got " + threads);
+    void validate(CommandLine cli) {
+        if (seeds < 1) throw new CommandLine.ParameterException(cli, "--seeds must be >= 1, got " + seeds);
+        if (threads < 1) throw new CommandLine.ParameterException(cli, "--threads must be >= 1, got " + threads);
+    }
+
+    /**
+     * What an experiment command does: checks the options, runs the experiment (which reads the options), prints its
+     * summary table and where its report is; the exit code.
+     */
+    int run(CommandLine cli, Supplier<ExperimentRun.Outcome> experiment) {
+        validate(cli);
+        ExperimentRun.Outcome done = experiment.get();
+        System.out.println(done.report().summary().render());
+        System.out.println("report: " + done.dir().resolve("report.html"));
+        return 0;
     }
 }

@@ -1,7 +1,6 @@
 package org.covlab.cli;
 
 import java.util.concurrent.Callable;
-import org.covlab.experiment.ExperimentRun;
 import org.covlab.experiment.Fig2Horizon;
 import org.covlab.experiment.Fig2HorizonRun;
 import org.covlab.experiment.Scale;
@@ -36,13 +35,7 @@ public final class Fig2HorizonCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
-        options.validate(cli);
-        Scale sc = Scale.parse(scale);
-        Integer seeds = cli.getParseResult().hasMatchedOption("--seeds") ? options.seeds : null;
-        ExperimentRun.Outcome done = Fig2HorizonRun.run(Fig2Horizon.Settings.of(sc, seeds), options.seed, options.out, options.resume,
-                options.threads);
-        System.out.println(done.report().summary().render());
-        System.out.println("report: " + done.dir().resolve("report.html"));
-        return 0;
+        return options.run(cli, () -> Fig2HorizonRun.run(Fig2Horizon.Settings.of(Scale.parse(scale), options.seedsGiven(cli)), options.seed,
+                options.out, options.resume, options.threads));
     }
 }

@@ -1,7 +1,6 @@
 package org.covlab.cli;
 
 import java.util.concurrent.Callable;
-import org.covlab.experiment.ExperimentRun;
 import org.covlab.experiment.LinearHorizon;
 import org.covlab.experiment.LinearHorizonRun;
 import picocli.CommandLine;
@@ -28,12 +27,10 @@ public final class LinearHorizonCommand implements Callable<Integer> {
     boolean quick;
 
     @Override public Integer call() {
-        options.validate(spec.commandLine());
-        LinearHorizon.Settings s = quick ? LinearHorizon.Settings.quick(options.seeds, options.threads)
-                : LinearHorizon.Settings.full(options.seeds, options.threads);
-        ExperimentRun.Outcome done = LinearHorizonRun.run(s, quick, options.seed, options.out, options.resume);
-        System.out.println(done.report().summary().render());
-        System.out.println("report: " + done.dir().resolve("report.html"));
-        return 0;
+        return options.run(spec.commandLine(), () -> {
+            LinearHorizon.Settings s = quick ? LinearHorizon.Settings.quick(options.seeds, options.threads)
+                    : LinearHorizon.Settings.full(options.seeds, options.threads);
+            return LinearHorizonRun.run(s, quick, options.seed, options.out, options.resume);
+        });
     }
 }

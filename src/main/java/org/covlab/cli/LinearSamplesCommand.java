@@ -1,7 +1,6 @@
 package org.covlab.cli;
 
 import java.util.concurrent.Callable;
-import org.covlab.experiment.ExperimentRun;
 import org.covlab.experiment.LinearSamples;
 import org.covlab.experiment.LinearSamplesRun;
 import picocli.CommandLine;
@@ -35,13 +34,11 @@ public final class LinearSamplesCommand implements Callable<Integer> {
     boolean quick;
 
     @Override public Integer call() {
-        options.validate(spec.commandLine());
-        int seeds = options.seedsOr(spec.commandLine(), quick ? QUICK_SEEDS : FULL_SEEDS);
-        LinearSamples.Settings s = quick ? LinearSamples.Settings.quick(seeds, options.threads)
-                : LinearSamples.Settings.full(seeds, options.threads);
-        ExperimentRun.Outcome done = LinearSamplesRun.run(s, quick, options.seed, options.out, options.resume);
-        System.out.println(done.report().summary().render());
-        System.out.println("report: " + done.dir().resolve("report.html"));
-        return 0;
+        CommandLine cli = spec.commandLine();
+        return options.run(cli, () -> {
+            int seeds = options.seedsOr(cli, quick ? QUICK_SEEDS : FULL_SEEDS);
+            LinearSamples.Settings s = quick ? LinearSamples.Settings.quick(seeds, options.threads) : LinearSamples.Settings.full(seeds, options.threads);
+            return LinearSamplesRun.run(s, quick, options.seed, options.out, options.resume);
+        });
     }
 }

@@ -15,7 +15,6 @@ import org.covlab.task.graph.NumeralTokenizer;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
 import org.covlab.train.EvalRun;
-import org.covlab.util.InputException;
 import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,13 +64,12 @@ public final class SampleCommand implements Callable<Integer> {
     boolean json;
 
     @Override public Integer call() {
-        if (count < 1) throw new InputException("--count: must be >= 1, got " + count);
-        if (!(temperature > 0) || Double.isInfinite(temperature)) throw new InputException("--temperature: must be > 0, got " + temperature);
-        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
+        Checks.atLeast("--count", 1, count);
+        Checks.positive("--temperature", temperature);
+        Checks.atLeast("--threads", 1, threads);
         Checkpoint ck = Checkpoint.read(checkpoint);
         GraphTask t = EvalCommand.resolveTask(task, H, checkpoint);
-        if (group != null && !t.groupWeights().containsKey(group))
-            throw new InputException("--class: " + t.name() + " has no class '" + group + "'; classes: " + t.groupWeights().keySet());
+        Checks.hasClass(t.name(), t.groupWeights(), group);
         Seeds seeds = new Seeds(seed);
         var promptRng = seeds.stream("prompts");
         Prompt[] xs = new Prompt[count];

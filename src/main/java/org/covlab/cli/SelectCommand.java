@@ -112,7 +112,7 @@ public final class SelectCommand implements Runnable {
         if (N != null && !(N > 1 && N < Double.POSITIVE_INFINITY)) throw new InputException("--n: must be finite and > 1, got " + N);
         if (method.equals(Selector.OFFSET) && a == null) throw new InputException("--a: required with --method offset");
         if (a != null && !(a >= 0 && a < Double.POSITIVE_INFINITY)) throw new InputException("--a: must be finite and >= 0, got " + a);
-        if (top < 1) throw new InputException("--top: must be >= 1, got " + top);
+        Checks.atLeast("--top", 1, top);
         if ((logprobs == null) == (checkpoints == null)) throw new InputException("give exactly one of --logprobs FILE and --checkpoints DIR");
         LogProbTable table = checkpoints != null ? fromCheckpoints() : fromFile();
         if (method.equals(Selector.OFFSET) && table.onPolicy() == null)
@@ -130,9 +130,9 @@ public final class SelectCommand implements Runnable {
     }
 
     private LogProbTable fromCheckpoints() {
-        if (samples < 1) throw new InputException("--samples: must be >= 1, got " + samples);
+        Checks.atLeast("--samples", 1, samples);
         if (onPolicy < 1 && method.equals(Selector.OFFSET)) throw new InputException("--on-policy: must be >= 1 with --method offset, got " + onPolicy);
-        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
+        Checks.atLeast("--threads", 1, threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = EvalCommand.resolveTask(task, H, entries.get(0).dir());
         try (Parallel pool = new Parallel(threads)) {

@@ -10,7 +10,6 @@ import org.covlab.task.graph.GraphClass;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.task.graph.NumeralTokenizer;
-import org.covlab.util.InputException;
 import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,9 +50,8 @@ public final class TaskCommand implements Runnable {
             @Option(names = "--class", paramLabel = "CLASS", description = "draw only from this class (e.g. G2) instead of the mixture") String group,
             @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json) throws Exception {
         GraphTask task = GraphTasks.byName(taskName, H);
-        if (count < 1) throw new InputException("--count: must be >= 1, got " + count);
-        if (group != null && !task.groupWeights().containsKey(group))
-            throw new InputException("--class: " + taskName + " has no class '" + group + "'; classes: " + task.groupWeights().keySet());
+        Checks.atLeast("--count", 1, count);
+        Checks.hasClass(taskName, task.groupWeights(), group);
         SplittableRandom rng = new Seeds(seed).stream("data");
         NumeralTokenizer tok = task.tokenizer();
         ObjectMapper mapper = new ObjectMapper();

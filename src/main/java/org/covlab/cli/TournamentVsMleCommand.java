@@ -1,7 +1,6 @@
 package org.covlab.cli;
 
 import java.util.concurrent.Callable;
-import org.covlab.experiment.ExperimentRun;
 import org.covlab.experiment.TournamentVsMle;
 import org.covlab.experiment.TournamentVsMleRun;
 import picocli.CommandLine;
@@ -33,13 +32,11 @@ public final class TournamentVsMleCommand implements Callable<Integer> {
     boolean quick;
 
     @Override public Integer call() {
-        options.validate(spec.commandLine());
-        int seeds = options.seedsOr(spec.commandLine(), quick ? QUICK_SEEDS : FULL_SEEDS);
-        TournamentVsMle.Settings s = quick ? TournamentVsMle.Settings.quick(seeds, options.threads)
-                : TournamentVsMle.Settings.full(seeds, options.threads);
-        ExperimentRun.Outcome done = TournamentVsMleRun.run(s, quick, options.seed, options.out, options.resume);
-        System.out.println(done.report().summary().render());
-        System.out.println("report: " + done.dir().resolve("report.html"));
-        return 0;
+        CommandLine cli = spec.commandLine();
+        return options.run(cli, () -> {
+            int seeds = options.seedsOr(cli, quick ? QUICK_SEEDS : FULL_SEEDS);
+            TournamentVsMle.Settings s = quick ? TournamentVsMle.Settings.quick(seeds, options.threads) : TournamentVsMle.Settings.full(seeds, options.threads);
+            return TournamentVsMleRun.run(s, quick, options.seed, options.out, options.resume);
+        });
     }
 }

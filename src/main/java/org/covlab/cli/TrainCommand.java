@@ -119,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override public Integer call() {
         GraphTask graphs = GraphTasks.byName(task, H);
         TrainRun.Config config = new TrainRun.Config("train", TaskSpec.of(graphs), model(graphs), training(), checkpoints());
-        if (threads < 1) throw new InputException("--threads: must be >= 1, got " + threads);
+        Checks.atLeast("--threads", 1, threads);
         TrainRun.Outcome o = TrainRun.run(config, graphs, out, resume, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "%s %s: %d steps%s, final loss %.4f (mean of the last steps), %.0f tokens/s%n", graphs.name(),
@@ -133,22 +133,22 @@ public final class TrainCommand implements Callable<Integer> {
         int need = graphs.maxPromptLength() + graphs.maxResponseLength() - 1;
         int c = ctx == null ? need : ctx;
         if (c < need) throw new InputException("--ctx: " + graphs + " needs " + need + " positions (longest prompt + response - 1), got " + c);
-        if (layers < 1) throw new InputException("--layers: must be >= 1, got " + layers);
-        if (heads < 1) throw new InputException("--heads: must be >= 1, got " + heads);
+        Checks.atLeast("--layers", 1, layers);
+        Checks.atLeast("--heads", 1, heads);
         if (dModel < 1 || dModel % heads != 0) throw new InputException("--dmodel: must be a positive multiple of --heads (" + heads + "), got " + dModel);
         return new GptConfig(graphs.vocabSize(), c, layers, heads, dModel);
     }
 
     private TrainConfig training() {
-        if (steps < 1) throw new InputException("--steps: must be >= 1, got " + steps);
-        if (batch < 1) throw new InputException("--batch: must be >= 1, got " + batch);
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new InputException("--lr: must be > 0, got " + lr);
-        if (warmup < 0) throw new InputException("--warmup: must be >= 0, got " + warmup);
+        Checks.atLeast("--steps", 1, steps);
+        Checks.atLeast("--batch", 1, batch);
+        Checks.positive("--lr", lr);
+        Checks.atLeast("--warmup", 0, warmup);
         if (!(minLr >= 0 && minLr <= lr)) throw new InputException("--min-lr: must be in [0, --lr], got " + minLr);
         Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
         if (kind == null) throw new InputException("--optimizer: unknown '" + optimizer + "'; choose adamw, normalized or sign");
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new InputException("--weight-decay: must be >= 0, got " + weightDecay);
-        if (!(lambda > 0) || Double.isInfinite(lambda)) throw new InputException("--lambda: must be > 0, got " + lambda);
+        Checks.positive("--lambda", lambda);
         TaskData.LossOn on = switch (lossOn) {
             case "response" -> TaskData.LossOn.RESPONSE;
             case "all" -> TaskData.LossOn.ALL;
@@ -171,9 +171,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     private CheckpointPolicy checkpoints() {
         int every = checkpointEvery == null ? Math.max(1, (steps + 9) / 10) : checkpointEvery;
-        if (every < 1) throw new InputException("--checkpoint-every: must be >= 1, got " + every);
-        if (keepLast < 0) throw new InputException("--keep-last: must be >= 0, got " + keepLast);
-        if (keepEvery < 0) throw new InputException("--keep-every: must be >= 0, got " + keepEvery);
+        Checks.atLeast("--checkpoint-every", 1, every);
+        Checks.atLeast("--keep-last", 0, keepLast);
+        Checks.atLeast("--keep-every", 0, keepEvery);
         return new CheckpointPolicy(every, keepLast, keepEvery);
     }
 }

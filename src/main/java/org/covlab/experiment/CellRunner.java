@@ -2,15 +2,12 @@ package org.covlab.experiment;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Progress;
+import org.covlab.report.RunFolder;
+import org.covlab.util.Workers;
 
 /**
  * Runs an experiment's independent cells (one seed of one setting) on a fixed pool of threads, and keeps each
@@ -29,47 +26,31 @@ public final class CellRunner {
 
     private final Path dir;
     private final List<String> header;
-    private final int threads;
 
-    /** @param dir where cell files live (created), @param header the experiment's CSV columns. */
-    public CellRunner(Path dir, List<String> header, int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    private CellRunner(Path dir, List<String> header) {
         this.dir = dir;
         this.header = List.copyOf(header);
-        this.threads = threads;
     }
 
-    /** Runs the cells not already finished, then returns every cell's table in the order given. */
-    public List<CsvTable> run(String task, List<Cell> cells) {
-        List<CsvTable> out = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "covlab-cell");
-            t.setDaemon(true);
-            return t;
-        });
+    /**
+     * Runs the cells not already finished in the run folder's cells/ on {@code threads} workers, showing progress as
+     * {@code task}, and returns every cell's rows under {@code header}, in the order of the cells: what goes to
+     * metrics.csv.
+     */
+    public static CsvTable run(RunFolder run, String task, List<String> header, int threads, List<Cell> cells) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        CellRunner runner = new CellRunner(run.file("cells/.keep").getParent(), header);
+        CsvTable[] tables = new CsvTable[cells.size()];
         try (Progress progress = Progress.start(task, cells.size())) {
-            List<Future<CsvTable>> futures = new ArrayList<>();
-            for (Cell cell : cells) {
-                futures.add(pool.submit(() -> {
-                    CsvTable table = finishedOrRun(cell);
-                    synchronized (progress) { progress.step(); }
-                    return table;
-                }));
-            }
-            for (Future<CsvTable> f : futures) out.add(f.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
+            Workers.parallelFor(cells.size(), threads, "covlab-cell", i -> {
+                tables[i] = runner.finishedOrRun(cells.get(i));
+                synchronized (progress) { progress.step(); }
+            });
         }
-        return out;
+        return runner.concat(tables);
     }
 
-    /** All rows of the tables, in order, under the header: what goes to metrics.csv. */
-    public CsvTable concat(List<CsvTable> tables) {
+    private CsvTable concat(CsvTable[] tables) {
         CsvTable all = new CsvTable(header);
         for (CsvTable t : tables) {
             for (CsvTable.Row r : t.rows()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import org.covlab.decode.Sampler;
 import org.covlab.metric.Estimate;
 import org.covlab.metric.PassAtN;
@@ -185,39 +186,32 @@ public final class Fig1Selection {
     /** Runs the three steps over every seed (skipping finished cells) and writes the CSVs. */
     public static Tables run(Settings s, RunFolder run, int threads) {
         int cellThreads = Math.min(threads, s.seeds()), modelThreads = Math.max(1, threads / cellThreads);
-        Path cellsDir = run.file("cells/.keep").getParent();
-        List<CellRunner.Cell> train = new ArrayList<>();
-        for (int seed = 0; seed < s.seeds(); seed++) {
-            int f = seed;
-            train.add(new CellRunner.Cell("train_s" + seed, () -> train(s, run, f, modelThreads)));
-        }
-        CellRunner trainer = new CellRunner(cellsDir, header(), cellThreads);
-        CsvTable metrics = trainer.concat(trainer.run(NAME + " train", train));
-        metrics.write(run.file("metrics.csv"));
+        CsvTable metrics = eachSeed(run, s.seeds(), cellThreads, "train", "train", header(), "metrics.csv",
+                seed -> train(s, run, seed, modelThreads));
         CsvTable pretrain = new CsvTable(pretrainHeader());
         for (int seed = 0; seed < s.seeds(); seed++)
             for (CsvTable.Row r : CsvTable.read(cellDir(run, seed).resolve("pretrain").resolve(GptCell.ROWS)).rows())
                 pretrain.addRow(pretrainHeader().stream().map(r::get).toArray());
         pretrain.write(run.file("pretrain.csv"));
 
-        List<CellRunner.Cell> select = new ArrayList<>();
-        for (int seed = 0; seed < s.seeds(); seed++) {
-            int f = seed;
-            select.add(new CellRunner.Cell("select_s" + seed, () -> select(s, run, f, metrics, modelThreads)));
-        }
-        CellRunner selector = new CellRunner(cellsDir, selectionHeader(), cellThreads);
-        CsvTable selections = selector.concat(selector.run(NAME + " select", select));
-        selections.write(run.file("selections.csv"));
-
-        List<CellRunner.Cell> check = new ArrayList<>();
-        for (int seed = 0; seed < s.seeds(); seed++) {
-            int f = seed;
-            check.add(new CellRunner.Cell("passcheck_s" + seed, () -> passCheck(s, run, f, selections, modelThreads)));
-        }
-        CellRunner checker = new CellRunner(cellsDir, passCheckHeader(), cellThreads);
-        CsvTable passCheck = checker.concat(checker.run(NAME + " Pass@N by sampling", check));
-        passCheck.write(run.file("pass_check.csv"));
+        CsvTable selections = eachSeed(run, s.seeds(), cellThreads, "select", "select", selectionHeader(), "selections.csv",
+                seed -> select(s, run, seed, metrics, modelThreads));
+        CsvTable passCheck = eachSeed(run, s.seeds(), cellThreads, "passcheck", "Pass@N by sampling", passCheckHeader(),
+                "pass_check.csv", seed -> passCheck(s, run, seed, selections, modelThreads));
         return new Tables(metrics, selections, passCheck, pretrain);
+    }
+
+    /** One step for every seed, a cell {@code KEY_sSEED} each (skipped once finished); all rows go to {@code file}. */
+    private static CsvTable eachSeed(RunFolder run, int seeds, int cellThreads, String key, String title, List<String> header,
+                                     String file, IntFunction<List<Object[]>> cell) {
+        List<CellRunner.Cell> cells = new ArrayList<>();
+        for (int seed = 0; seed < seeds; seed++) {
+            int f = seed;
+            cells.add(new CellRunner.Cell(key + "_s" + seed, () -> cell.apply(f)));
+        }
+        CsvTable rows = CellRunner.run(run, NAME + " " + title, header, cellThreads, cells);
+        rows.write(run.file(file));
+        return rows;
     }
 
     static Path cellDir(RunFolder run, int seed) {

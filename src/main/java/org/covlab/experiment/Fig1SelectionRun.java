@@ -21,15 +21,8 @@ public final class Fig1SelectionRun {
 
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/fig1-selection-*). */
     public static ExperimentRun.Outcome run(Fig1Selection.Settings s, long seed, Path out, boolean resume, int threads) {
-        return ExperimentRun.run(Fig1Selection.NAME, seed, out, resume, new Config(Fig1Selection.NAME, seed, s), run -> {
-            Fig1Selection.Tables tables;
-            try (var p = run.phase("train-select-check")) {
-                tables = Fig1Selection.run(s, run, threads);
-            }
-            try (var p = run.phase("plots")) {
-                return Fig1SelectionReport.section(tables, run.dir(), settings(s, seed));
-            }
-        });
+        return ExperimentRun.run(Fig1Selection.NAME, seed, out, resume, new Config(Fig1Selection.NAME, seed, s), "train-select-check",
+                run -> Fig1Selection.run(s, run, threads), (tables, dir) -> Fig1SelectionReport.section(tables, dir, settings(s, seed)));
     }
 
     /** The report section again, from the run folder's config.json and CSVs alone ({@code covlab report}). */

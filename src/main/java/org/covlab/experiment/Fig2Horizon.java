@@ -125,8 +125,7 @@ public final class Fig2Horizon {
                 String key = "H" + H + "_s" + seed;
                 cells.add(new CellRunner.Cell(key, () -> cell(s, run, key, fH, fSeed, modelThreads(threads, cells(s)))));
             }
-        CellRunner runner = new CellRunner(run.file("cells/.keep").getParent(), header(), Math.min(threads, cells.size()));
-        CsvTable all = runner.concat(runner.run(NAME, cells));
+        CsvTable all = CellRunner.run(run, NAME, header(), Math.min(threads, cells.size()), cells);
         CsvTable sorted = sortedByHSeedStep(all);
         sorted.write(run.file("metrics.csv"));
         return sorted;

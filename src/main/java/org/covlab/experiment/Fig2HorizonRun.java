@@ -17,15 +17,8 @@ public final class Fig2HorizonRun {
 
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/fig2-horizon-*). */
     public static ExperimentRun.Outcome run(Fig2Horizon.Settings s, long seed, Path out, boolean resume, int threads) {
-        return ExperimentRun.run(Fig2Horizon.NAME, seed, out, resume, new Config(Fig2Horizon.NAME, seed, s), run -> {
-            CsvTable metrics;
-            try (var p = run.phase("train-and-evaluate")) {
-                metrics = Fig2Horizon.run(s, run, threads);
-            }
-            try (var p = run.phase("plots")) {
-                return Fig2HorizonReport.section(metrics, run.dir(), settings(s, seed));
-            }
-        });
+        return ExperimentRun.run(Fig2Horizon.NAME, seed, out, resume, new Config(Fig2Horizon.NAME, seed, s), "train-and-evaluate",
+                run -> Fig2Horizon.run(s, run, threads), (metrics, dir) -> Fig2HorizonReport.section(metrics, dir, settings(s, seed)));
     }
 
     /** The report section again, from the run folder's config.json and metrics.csv alone ({@code covlab report}). */

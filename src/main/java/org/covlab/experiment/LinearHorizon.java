@@ -121,8 +121,7 @@ public final class LinearHorizon {
                             int fH = H, fSeed = seed;
                             cells.add(new CellRunner.Cell(key, () -> cell(s, run.seed(), instance, fH, method, scale, fSeed)));
                         }
-        CellRunner runner = new CellRunner(run.file("cells/.keep").getParent(), header(), s.threads());
-        CsvTable all = runner.concat(runner.run(NAME, cells));
+        CsvTable all = CellRunner.run(run, NAME, header(), s.threads(), cells);
         all.write(run.file("tuning.csv"));
         CsvTable chosen = chooseStepSizes(all);
         chosen.write(run.file("metrics.csv"));

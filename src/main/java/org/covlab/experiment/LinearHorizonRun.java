@@ -17,15 +17,8 @@ public final class LinearHorizonRun {
 
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/linear-horizon-*). */
     public static ExperimentRun.Outcome run(LinearHorizon.Settings s, boolean quick, long seed, Path out, boolean resume) {
-        return ExperimentRun.run(LinearHorizon.NAME, seed, out, resume, new Config(LinearHorizon.NAME, seed, quick, s), run -> {
-            LinearHorizon.Tables tables;
-            try (var p = run.phase("train-and-evaluate")) {
-                tables = LinearHorizon.run(s, run);
-            }
-            try (var p = run.phase("plots")) {
-                return LinearHorizonReport.section(tables, run.dir(), settings(s, seed, quick));
-            }
-        });
+        return ExperimentRun.run(LinearHorizon.NAME, seed, out, resume, new Config(LinearHorizon.NAME, seed, quick, s), "train-and-evaluate",
+                run -> LinearHorizon.run(s, run), (tables, dir) -> LinearHorizonReport.section(tables, dir, settings(s, seed, quick)));
     }
 
     static Map<String, Object> settings(LinearHorizon.Settings s, long seed, boolean quick) {

@@ -100,8 +100,7 @@ public final class LinearSamples {
                         cells.add(new CellRunner.Cell(instance + "_H" + H + "_n" + n + "_s" + seed,
                                 () -> List.<Object[]>of(cell(s, run.seed(), instance, fH, fn, fSeed))));
                     }
-        CellRunner runner = new CellRunner(run.file("cells/.keep").getParent(), header(), s.threads());
-        CsvTable metrics = runner.concat(runner.run(NAME, cells));
+        CsvTable metrics = CellRunner.run(run, NAME, header(), s.threads(), cells);
         metrics.write(run.file("metrics.csv"));
         return metrics;
     }

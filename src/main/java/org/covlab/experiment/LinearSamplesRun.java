@@ -15,15 +15,9 @@ public final class LinearSamplesRun {
 
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/linear-samples-*). */
     public static ExperimentRun.Outcome run(LinearSamples.Settings s, boolean quick, long seed, Path out, boolean resume) {
-        return ExperimentRun.run(LinearSamples.NAME, seed, out, resume, new Config(LinearSamples.NAME, seed, quick, s), run -> {
-            CsvTable metrics;
-            try (var p = run.phase("fit-and-evaluate")) {
-                metrics = LinearSamples.run(s, run);
-            }
-            try (var p = run.phase("plots")) {
-                return LinearSamplesReport.section(metrics, run.dir(), LinearSamplesReport.settings(s, seed, quick));
-            }
-        });
+        return ExperimentRun.run(LinearSamples.NAME, seed, out, resume, new Config(LinearSamples.NAME, seed, quick, s), "fit-and-evaluate",
+                run -> LinearSamples.run(s, run),
+                (metrics, dir) -> LinearSamplesReport.section(metrics, dir, LinearSamplesReport.settings(s, seed, quick)));
     }
 
     /** The report section again, from the run folder's config.json and metrics.csv alone ({@code covlab report}). */

@@ -36,18 +36,7 @@ public final class MetricsView {
      * min of y, max of y}, i.e. the mean over seeds and its band. NaN values are ignored. // (4, distinct x)
      */
     public static double[][] band(CsvTable t, Predicate<CsvTable.Row> where, String x, String y) {
-        Map<Double, List<Double>> byX = new TreeMap<>();
-        for (CsvTable.Row r : t.rows()) if (where.test(r)) byX.computeIfAbsent(r.number(x), k -> new ArrayList<>()).add(r.number(y));
-        double[][] c = new double[4][byX.size()];
-        int i = 0;
-        for (var e : byX.entrySet()) {
-            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
-            c[0][i] = e.getKey();
-            c[1][i] = Quantiles.mean(v);
-            c[2][i] = Quantiles.of(v, 0);
-            c[3][i++] = Quantiles.of(v, 1);
-        }
-        return c;
+        return grouped(t, where, x, r -> r.number(y), Quantiles::mean, 0, 1);
     }
 
     /**
@@ -57,6 +46,12 @@ public final class MetricsView {
      */
     public static double[][] quantileBand(CsvTable t, Predicate<CsvTable.Row> where, String x, ToDoubleFunction<CsvTable.Row> y,
                                           double lo, double hi) {
+        return grouped(t, where, x, y, Quantiles::median, lo, hi);
+    }
+
+    /** {x, center of y, lo-quantile, hi-quantile} over the matching rows grouped by x (ascending). // (4, distinct x) */
+    private static double[][] grouped(CsvTable t, Predicate<CsvTable.Row> where, String x, ToDoubleFunction<CsvTable.Row> y,
+                                      ToDoubleFunction<double[]> center, double lo, double hi) {
         Map<Double, List<Double>> byX = new TreeMap<>();
         for (CsvTable.Row r : t.rows()) if (where.test(r)) byX.computeIfAbsent(r.number(x), k -> new ArrayList<>()).add(y.applyAsDouble(r));
         double[][] c = new double[4][byX.size()];
@@ -64,7 +59,7 @@ public final class MetricsView {
         for (var e : byX.entrySet()) {
             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
             c[0][i] = e.getKey();
-            c[1][i] = Quantiles.median(v);
+            c[1][i] = center.applyAsDouble(v);
             c[2][i] = Quantiles.of(v, lo);
             c[3][i++] = Quantiles.of(v, hi);
         }

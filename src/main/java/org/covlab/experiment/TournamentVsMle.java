@@ -114,8 +114,7 @@ public final class TournamentVsMle {
                         cells.add(new CellRunner.Cell(instance + "_n" + n + "_N" + N + "_s" + seed,
                                 () -> cell(s, run.seed(), instance, fn, N, fSeed)));
                     }
-        CellRunner runner = new CellRunner(run.file("cells/.keep").getParent(), header(), s.threads());
-        CsvTable metrics = runner.concat(runner.run(NAME, cells));
+        CsvTable metrics = CellRunner.run(run, NAME, header(), s.threads(), cells);
         metrics.write(run.file("metrics.csv"));
         return metrics;
     }

@@ -15,15 +15,9 @@ public final class TournamentVsMleRun {
 
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/tournament-vs-mle-*). */
     public static ExperimentRun.Outcome run(TournamentVsMle.Settings s, boolean quick, long seed, Path out, boolean resume) {
-        return ExperimentRun.run(TournamentVsMle.NAME, seed, out, resume, new Config(TournamentVsMle.NAME, seed, quick, s), run -> {
-            CsvTable metrics;
-            try (var p = run.phase("select-and-evaluate")) {
-                metrics = TournamentVsMle.run(s, run);
-            }
-            try (var p = run.phase("plots")) {
-                return TournamentVsMleReport.section(metrics, run.dir(), TournamentVsMleReport.settings(s, seed, quick));
-            }
-        });
+        return ExperimentRun.run(TournamentVsMle.NAME, seed, out, resume, new Config(TournamentVsMle.NAME, seed, quick, s),
+                "select-and-evaluate", run -> TournamentVsMle.run(s, run),
+                (metrics, dir) -> TournamentVsMleReport.section(metrics, dir, TournamentVsMleReport.settings(s, seed, quick)));
     }
 
     /** The report section again, from the run folder's config.json and metrics.csv alone ({@code covlab report}). */

@@ -3,9 +3,9 @@ package org.covlab.select;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.covlab.util.Timing;
 
 /**
  * Times the win matrix (Eq. 29) and the offset tournament's on-policy term (Eq. 32), fast kernel against
@@ -19,9 +19,6 @@ import java.util.SplittableRandom;
  */
 public final class SelectionBenchmark {
     private SelectionBenchmark() {}
-
-    /** Timed repetitions after warm-up; the median is reported (the machine may be shared: also the minimum). */
-    private static final int REPEATS = 5;
 
     public static void main(String[] args) throws IOException {
         System.out.printf(Locale.ROOT, "cores %d, vector species %s%n",
@@ -75,16 +72,9 @@ public final class SelectionBenchmark {
         return ll;
     }
 
-    /** "median s (min s)" over {@link #REPEATS} runs after two warm-up runs. */
+    /** "median s (min s)" of {@link Timing#medianAndMin}. */
     private static String time(Runnable r) {
-        for (int w = 0; w < 2; w++) r.run();
-        double[] s = new double[REPEATS];
-        for (int i = 0; i < REPEATS; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            s[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(s);
-        return String.format(Locale.ROOT, "%.3f s (min %.3f s)", s[REPEATS / 2], s[0]);
+        double[] s = Timing.medianAndMin(r);
+        return String.format(Locale.ROOT, "%.3f s (min %.3f s)", s[0], s[1]);
     }
 }

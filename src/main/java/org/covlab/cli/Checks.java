@@ -1,0 +1,25 @@
+package org.covlab.cli;
+
+import java.util.Map;
+import org.covlab.util.InputException;
+
+/** A number the user typed that is out of range: a one-line {@link InputException} naming the option (exit code 2). */
+final class Checks {
+    private Checks() {}
+
+    /** Passes {@code value >= min}; otherwise "OPTION: must be >= MIN, got VALUE". */
+    static void atLeast(String option, int min, int value) {
+        if (value < min) throw new InputException(option + ": must be >= " + min + ", got " + value);
+    }
+
+    /** Passes {@code --class G} when the task (named as the user will recognise it) has class G, or when it is null. */
+    static void hasClass(String taskName, Map<String, Double> groupWeights, String group) {
+        if (group != null && !groupWeights.containsKey(group))
+            throw new InputException("--class: " + taskName + " has no class '" + group + "'; classes: " + groupWeights.keySet());
+    }
+
+    /** Passes a finite {@code value > 0}; otherwise "OPTION: must be > 0, got VALUE". */
+    static void positive(String option, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) throw new InputException(option + ": must be > 0, got " + value);
+    }
+}

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
                 + "ctx 128, 4 layers, 4 heads, d 128, batch 32, 2 threads): training tokens/s (forward + backward + AdamW), "
                 + "scoring tokens/s (forward and the log-prob of every target), sampling tokens/s with the KV cache (batch "
                 + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core. "
-                + "Each is 3 warm-up steps then --steps timed steps, as torch_gpt.py does.",
+                + "Each is warm-up steps (3, as torch_gpt.py does, and at least 3 s, so that the JIT has compiled the kernels) "
+                + "then --steps timed steps.",
                 "--peer then runs torch_gpt.py with the same shape and threads (after, not alongside) and prints the ratios. "
                         + "The machine may be shared: the 1-minute load average before and after is printed with the figures. "
                         + "See docs/performance.md."},
@@ -74,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--threads", defaultValue = "2", description = "Threads for the GPT and the peer (default: ${DEFAULT-VALUE}).")
     int threads;
-    @Option(names = "--steps", defaultValue = "20", description = "Timed steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "20", description = "Timed steps after the warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the random batch (default: ${DEFAULT-VALUE}).")
     long seed;

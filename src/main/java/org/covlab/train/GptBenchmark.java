@@ -9,7 +9,8 @@ import org.covlab.tensor.Parallel;
 
 /**
  * Throughput of the GPT on the shape of {@code shared/bench/torch_gpt.py}, measured the way that script
- * measures PyTorch: 3 warm-up steps, then {@code steps} timed steps on a fixed random batch.
+ * measures PyTorch: warm-up steps (3, as the script, and at least {@link #WARMUP_SECONDS} for the JIT), then
+ * {@code steps} timed steps on a fixed random batch.
  * Training is forward + backward + AdamW; scoring is a forward pass and the log-softmax of every target;
  * sampling decodes {@code batch} prompts of ctx / 2 tokens for ctx / 2 new tokens with the KV cache.
  */
@@ -51,9 +52,16 @@ public final class GptBenchmark {
         return new Result(n / trainS, n / scoreS, (double) batch * (t - half + 1) / sampleS);
     }
 
-    /** Seconds per call, after 3 warm-up calls. */
+    /**
+     * Warm-up before timing: torch_gpt.py's 3 calls, and at least this long, because the JIT compiles the kernels
+     * during the first seconds (a fresh JVM's first 20 scoring calls ran 20% below its later ones).
+     */
+    static final double WARMUP_SECONDS = 3;
+
+    /** Seconds per call, after at least 3 warm-up calls and {@link #WARMUP_SECONDS}. */
     private static double time(Runnable r, int steps) {
-        for (int i = 0; i < 3; i++) r.run();
+        long start = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - start < WARMUP_SECONDS * 1e9; i++) r.run();
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) r.run();
         return (System.nanoTime() - t0) / 1e9 / steps;

@@ -41,9 +41,9 @@ import picocli.CommandLine.Mixin;
  * With --resume, finished sub-runs are only re-read and unfinished ones continue from their finished cells.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The main job: run covlab's experiments in their quick forms and write one report (under 15 minutes",
-                "on 2 cores): the paper's two GPT experiments at --scale demo (fig2-horizon, fig1-selection), then",
-                "linear-horizon, linear-samples, tournament-vs-mle and Best-of-N on a linear model.",
+        description = {"The main job: run covlab's experiments in their quick forms and write one report.",
+                "Under 15 minutes on 2 cores: the paper's two GPT experiments at --scale demo (fig2-horizon,",
+                "fig1-selection), then linear-horizon, linear-samples, tournament-vs-mle and Best-of-N on a linear model.",
                 "Writes runs/demo-TIMESTAMP/ with config.json, results.json, metrics.csv (every claim and its verdict),",
                 "report.html, and one sub-folder per experiment with its own CSV, plots and report."},
         footer = {"", "Examples:",

@@ -12,8 +12,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code covlab report RUN_DIR}: rebuilds report.html (and the plots) from a run folder's files. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Rebuild report.html and the plots of a run folder from its config.json, results.json and CSV files,",
-                "without rerunning anything. Works on every experiment's folder, a bon --out folder and the demo's folder."},
+        description = {"Rebuild report.html and the plots of a run folder, without rerunning anything.",
+                "Reads its config.json, results.json and CSV files. Works on every experiment's folder, a bon --out",
+                "folder and the demo's folder."},
         footer = {"", "Examples:",
                 "  ./covlab report runs/demo-20261127-160417",
                 "  ./covlab experiment linear-horizon --quick --out runs/lh && ./covlab report runs/lh"})

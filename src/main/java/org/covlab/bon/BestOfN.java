@@ -3,7 +3,6 @@ package org.covlab.bon;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,14 +83,21 @@ public final class BestOfN {
         Prompt[] prompts = new Prompt[s.prompts()];
         for (int j = 0; j < prompts.length; j++) prompts[j] = task.samplePrompt(promptRng);
 
-        Map<Prompt, Integer> multiplicity = new LinkedHashMap<>();  // distinct prompts in first-seen order
-        for (Prompt x : prompts) multiplicity.merge(x, 1, Integer::sum);
-        List<Prompt> distinct = new ArrayList<>(multiplicity.keySet());
-        Map<Prompt, Integer> index = new HashMap<>();               // distinct prompt -> k
-        for (int k = 0; k < distinct.size(); k++) index.put(distinct.get(k), k);
-        int[] first = new int[distinct.size()];                      // the first j that draws distinct prompt k
-        Arrays.fill(first, -1);
-        for (int j = 0; j < prompts.length; j++) if (first[index.get(prompts[j])] < 0) first[index.get(prompts[j])] = j;
+        // Distinct prompts in first-seen order: each j's k, how many j drew k, and whether j is the first (it scores pi_T).
+        Map<Prompt, Integer> index = new HashMap<>();
+        List<Prompt> distinct = new ArrayList<>();
+        int[] kOf = new int[prompts.length], count = new int[prompts.length];
+        boolean[] firstOfK = new boolean[prompts.length];
+        for (int j = 0; j < prompts.length; j++) {
+            Integer k = index.putIfAbsent(prompts[j], distinct.size());
+            if (k == null) {
+                k = distinct.size();
+                distinct.add(prompts[j]);
+                firstOfK[j] = true;
+            }
+            kOf[j] = k;
+            count[k]++;
+        }
         TargetPolicy[] targets = new TargetPolicy[distinct.size()];
         Draws[] draws = new Draws[prompts.length];
         AtomicLong drawn = new AtomicLong();
@@ -100,8 +106,8 @@ public final class BestOfN {
         try (Progress p = Progress.start("bon: " + prompts.length + " prompts, pi_T and up to " + s.maxN() + " draws", prompts.length)) {
             Workers.parallelFor(prompts.length, s.threads(), "covlab-bon", j -> {
                 try (PromptSession session = model.open(prompts[j].tokens())) {
-                    int k = index.get(prompts[j]);
-                    if (first[k] == j) targets[k] = TargetPolicy.of(task, prompts[j], session, seeds.stream("target", k));
+                    int k = kOf[j];
+                    if (firstOfK[j]) targets[k] = TargetPolicy.of(task, prompts[j], session, seeds.stream("target", k));
                     draws[j] = draw(task, session, prompts[j], s.maxN(), seeds.stream("draws", j));
                 }
                 long total = drawn.addAndGet(draws[j].drawn());
@@ -109,7 +115,7 @@ public final class BestOfN {
             });
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return summarize(s, prompts, distinct, multiplicity, targets, draws, drawn.get(), seconds);
+        return summarize(s, prompts, distinct, count, targets, draws, drawn.get(), seconds);
     }
 
     /**
@@ -138,7 +144,7 @@ public final class BestOfN {
         return new Draws(maxDraws + 1, maxDraws);
     }
 
-    private static BestOfNResult summarize(Settings s, Prompt[] prompts, List<Prompt> distinct, Map<Prompt, Integer> multiplicity,
+    private static BestOfNResult summarize(Settings s, Prompt[] prompts, List<Prompt> distinct, int[] count,
                                            TargetPolicy[] targets, Draws[] draws, long drawn, double seconds) {
         int[] ns = s.ns();
         int P = prompts.length;
@@ -146,7 +152,7 @@ public final class BestOfN {
         boolean exact = true;
         double attainable = 0;
         for (int k = 0; k < targets.length; k++) {
-            double weight = multiplicity.get(distinct.get(k)) / (double) P;
+            double weight = count[k] / (double) P;
             records.addAll(targets[k].records("x" + k, distinct.get(k).group(), weight));
             exact &= targets[k].exact();
             if (targets[k].attainable()) attainable += weight;
@@ -165,7 +171,7 @@ public final class BestOfN {
             lower[i] = cov == null ? 0 : CoverageBounds.regretLowerBound(n, cov::coverage);
             if (!exact) continue;
             for (int k = 0; k < targets.length; k++) {
-                double w = multiplicity.get(distinct.get(k)) / (double) P;
+                double w = count[k] / (double) P;
                 exactCurve[i] += w * PassAtN.exact(targets[k].logModelMass(), n);
                 double[] sx = targets[k].witnessMasses(n);  // {pi_T(S_x), pi_hat(S_x)}
                 witness[i] += w * (sx[0] - PassAtN.exact(Math.log(Math.min(1, sx[1])), n));

@@ -42,12 +42,6 @@ final class KvCache {
         this.cfg = model.config();
     }
 
-    /** {@link #prefix} then {@link #rows}. */
-    float[] prefill(Parallel kernels, int[][] prompts, int[] rowGroup, int maxNew) {
-        prefix(kernels, prompts);
-        return rows(kernels, rowGroup, maxNew);
-    }
-
     /** Runs the distinct prompts with the given kernels and keeps their keys, values and last logits. */
     void prefix(Parallel kernels, int[][] prompts) {
         int c = cfg.dModel(), v = cfg.vocab(), layers = cfg.layers();

@@ -74,8 +74,10 @@ class KvSessionTest {
         int steps = 6, v = CFG.vocab();
         for (Parallel kernels : new Parallel[] {Parallel.SERIAL, TWO}) {
             KvCache all = new KvCache(m), some = new KvCache(m);
-            all.prefill(kernels, prompts, rowGroup, steps);
-            some.prefill(kernels, prompts, rowGroup, steps);
+            for (KvCache cache : new KvCache[] {all, some}) {
+                cache.prefix(kernels, prompts);
+                cache.rows(kernels, rowGroup, steps);
+            }
             int[] feed = new int[rowGroup.length], feedKept = new int[kept.length];
             int differing = 0;
             for (int t = 0; t < steps; t++) {

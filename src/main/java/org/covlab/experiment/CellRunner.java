@@ -38,7 +38,6 @@ public final class CellRunner {
      * metrics.csv.
      */
     public static CsvTable run(RunFolder run, String task, List<String> header, int threads, List<Cell> cells) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         CellRunner runner = new CellRunner(run.file("cells/.keep").getParent(), header);
         CsvTable[] tables = new CsvTable[cells.size()];
         try (Progress progress = Progress.start(task, cells.size())) {

@@ -54,6 +54,8 @@ public final class Gpt implements AutoregressiveModel {
     private double weightSum;
     private final ConcurrentLinkedDeque<KvCache> idleCaches = new ConcurrentLinkedDeque<>();  // reused by sample()
     private final AtomicBoolean poolClaimed = new AtomicBoolean();   // a sample() call is running kernels on the pool
+    private final ScoringPass scoringPass;                          // forward passes without backward buffers
+    private PackedWeights packedWeights;                            // forward()'s weights, packed once per pass
 
     /** Offsets of one block's tensors in the flat arrays. */
     record Block(int ln1W, int ln1B, int ln2W, int ln2B, int qkvW, int qkvB, int projW, int projB,
@@ -87,6 +89,7 @@ public final class Gpt implements AutoregressiveModel {
         head = layout.offset("head.weight");
         blocks = new Block[cfg.layers()];
         for (int l = 0; l < blocks.length; l++) blocks[l] = Block.of(layout, l);
+        scoringPass = new ScoringPass(this);
     }
 
     /** GPT-2 / nanoGPT initialisation: weights N(0, 0.02), proj/out weights N(0, 0.02 / sqrt(2 L)), LN (1, 0). */
@@ -124,46 +127,66 @@ public final class Gpt implements AutoregressiveModel {
 
     /** Runs the model on tokens (batch, seq), row-major; the logits are then in {@link #logits()}. */
     public void forward(int[] tokens, int batch, int seq) {
-        if (seq < 1 || seq > cfg.ctx()) throw new IllegalArgumentException("seq must be in [1, ctx=" + cfg.ctx() + "], got " + seq);
-        if (batch < 1 || tokens.length < batch * seq) throw new IllegalArgumentException("need batch * seq tokens, got " + tokens.length);
-        for (int i = 0; i < batch * seq; i++) {
-            if (tokens[i] < 0 || tokens[i] >= cfg.vocab()) throw new IllegalArgumentException("token " + tokens[i] + " outside vocab " + cfg.vocab());
-        }
+        checkTokens(tokens, batch, seq);
         this.batch = batch;
         this.seq = seq;
         this.used = Math.min(batch, SHARDS);
         for (int s = 0; s < used; s++) ensureCapacity(s, rowEnd(s) - rowStart(s), seq);
+        if (packedWeights == null) packedWeights = new PackedWeights(this);
+        PackedWeights w = packedWeights.repack(pool);
         eachShard((s, a, kernels) -> {
             System.arraycopy(tokens, rowStart(s) * seq, a.inputs, 0, (rowEnd(s) - rowStart(s)) * seq);
-            forwardShard(a, kernels, rowEnd(s) - rowStart(s), seq);
+            forwardShard(a, kernels, rowEnd(s) - rowStart(s), seq, w);
         });
         logitsReady = true;
         lossReady = false;
     }
 
     /**
-     * One shard's forward pass over its rows (batch, seq) of a.inputs. Reads only the parameters, so calls on
-     * different Activations may run concurrently (the KV cache's prefill does).
+     * log pi(targets[i] | the tokens of its sequence up to i) at every position, from a forward pass that keeps
+     * nothing for backward (PyTorch's no_grad scoring); the training pass's buffers and {@link #logits()} are left
+     * as they were. Same values as {@link #forward} then the log-softmax of its logits. // tokens, targets: (batch, seq)
      */
-    void forwardShard(Activations a, Parallel kp, int rows, int seq) {
+    public synchronized double[] targetLogProbs(int[] tokens, int[] targets, int batch, int seq) {
+        checkTokens(tokens, batch, seq);
+        checkTokens(targets, batch, seq);
+        double[] out = new double[batch * seq];
+        scoringPass.targetLogProbs(tokens, targets, batch, seq, out);
+        return out;
+    }
+
+    private void checkTokens(int[] tokens, int batch, int seq) {
+        if (seq < 1 || seq > cfg.ctx()) throw new IllegalArgumentException("seq must be in [1, ctx=" + cfg.ctx() + "], got " + seq);
+        if (batch < 1 || tokens.length < batch * seq) throw new IllegalArgumentException("need batch * seq tokens, got " + tokens.length);
+        for (int i = 0; i < batch * seq; i++) {
+            if (tokens[i] < 0 || tokens[i] >= cfg.vocab()) throw new IllegalArgumentException("token " + tokens[i] + " outside vocab " + cfg.vocab());
+        }
+    }
+
+    /**
+     * One shard's forward pass over its rows (batch, seq) of a.inputs, with the weights packed in w (null: each
+     * GEMM packs them). Reads only the parameters and w, so calls on different Activations may run concurrently
+     * (the shards of a pass, and the KV cache's prefill, which passes null).
+     */
+    void forwardShard(Activations a, Parallel kp, int rows, int seq, PackedWeights w) {
         int bt = rows * seq, c = cfg.dModel();
         Layers.encoderForward(a.encoded, a.inputs, params, tok, pos, rows, seq, c);
         for (int l = 0; l < blocks.length; l++) {
             Block p = blocks[l];
             float[] x = a.blockInput(l);
             LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
-            Layers.linearForward(kp, a.qkv[l], false, a.ln, params, p.qkvW, p.qkvB, bt, c, 3 * c);
+            Layers.linearForward(kp, a.qkv[l], false, a.ln, params, p.qkvW, w == null ? null : w.qkv[l], p.qkvB, bt, c, 3 * c);
             Attention.forward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
             System.arraycopy(x, 0, a.res2[l], 0, bt * c);                       // res2 = x + proj(atty)
-            Layers.linearForward(kp, a.res2[l], true, a.atty[l], params, p.projW, p.projB, bt, c, c);
+            Layers.linearForward(kp, a.res2[l], true, a.atty[l], params, p.projW, w == null ? null : w.proj[l], p.projB, bt, c, c);
             LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
-            Layers.linearForward(kp, a.fch[l], false, a.ln, params, p.fcW, p.fcB, bt, c, 4 * c);
+            Layers.linearForward(kp, a.fch[l], false, a.ln, params, p.fcW, w == null ? null : w.fc[l], p.fcB, bt, c, 4 * c);
             Gelu.forward(kp, a.gelu, a.fch[l], bt * 4 * c);
             System.arraycopy(a.res2[l], 0, a.res3[l], 0, bt * c);               // res3 = res2 + out(gelu)
-            Layers.linearForward(kp, a.res3[l], true, a.gelu, params, p.outW, p.outB, bt, 4 * c, c);
+            Layers.linearForward(kp, a.res3[l], true, a.gelu, params, p.outW, w == null ? null : w.out[l], p.outB, bt, 4 * c, c);
         }
         LayerNorm.forward(kp, a.lnf, a.lnfMean, a.lnfRstd, a.res3[blocks.length - 1], params, lnfW, params, lnfB, bt, c);
-        Layers.linearForward(kp, a.logits, false, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());
+        Layers.linearForward(kp, a.logits, false, a.lnf, params, head, w == null ? null : w.head, NO_BIAS, bt, c, cfg.vocab());
     }
 
     /**
@@ -297,7 +320,7 @@ public final class Gpt implements AutoregressiveModel {
     }
 
     // ---- AutoregressiveModel -------------------------------------------------------------------------------
-    // Scoring runs the training forward pass on the model's own buffers, one call at a time (synchronized);
+    // Scoring runs forward passes without backward buffers (ScoringPass), one call at a time (synchronized);
     // sampling borrows a KV cache per call or session, so it may run on several threads at once.
 
     @Override public synchronized double[] nextTokenLogProbs(int[] prompt, int[] prefix) {

@@ -59,7 +59,7 @@ final class KvCache {
         }
         Arrays.fill(prefix.inputs, 0, tokens, 0);       // right padding: causal attention never lets it reach the prompt
         for (int g = 0; g < groups; g++) System.arraycopy(prompts[g], 0, prefix.inputs, g * prefixLen, prompts[g].length);
-        model.forwardShard(prefix, kernels, groups, prefixLen);
+        model.forwardShard(prefix, kernels, groups, prefixLen, null);
 
         keysT = grow(keysT, layers, groups * c * prefixLen);
         valuesT = grow(valuesT, layers, groups * c * prefixLen);

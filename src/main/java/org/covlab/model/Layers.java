@@ -40,11 +40,18 @@ final class Layers {
 
     // ---- Linear: out = inp · Wᵀ + bias, with W stored (out, in) as in PyTorch --------------------------------
 
-    /** out (=|+=) inp · Wᵀ + bias. // inp: (rows, in); W: (outC, in); out: (rows, outC) */
+    /**
+     * out (=|+=) inp · Wᵀ + bias, reading W packed if {@code packed} is not null (same bits: only a few rows, which
+     * the GEMM takes as dot products from W itself, ignore it). // inp: (rows, in); W: (outC, in); out: (rows, outC)
+     */
     static void linearForward(Parallel pool, float[] out, boolean accumulate, float[] inp, float[] params,
-                              int wOff, int bOff, int rows, int in, int outC) {
-        Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate,
-                bOff == NO_BIAS ? null : params, bOff);
+                              int wOff, Gemm.Packed packed, int bOff, int rows, int in, int outC) {
+        float[] bias = bOff == NO_BIAS ? null : params;
+        if (packed != null && rows > Gemm.DOT_MAX_ROWS) {
+            Gemm.gemm(pool, false, rows, inp, 0, in, packed, out, 0, outC, accumulate, bias, bOff);
+        } else {
+            Gemm.gemm(pool, false, true, rows, outC, in, inp, 0, in, params, wOff, in, out, 0, outC, accumulate, bias, bOff);
+        }
     }
 
     /** dinp (=|+=) dout · W; dW += doutᵀ · inp; dbias += column sums of dout. */

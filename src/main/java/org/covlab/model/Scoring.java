@@ -27,24 +27,21 @@ final class Scoring {
                 if (len > ctx) throw new IllegalArgumentException("pair " + i + " needs " + len + " positions, ctx is " + ctx);
                 seq = Math.max(seq, len);
             }
-            int[] tokens = new int[n * seq];
+            int[] tokens = new int[n * seq], targets = new int[n * seq];   // padding scores token 0, unread
             for (int i = 0; i < n; i++) {
                 int[] p = prompts[start + i], r = responses[start + i];
                 int fromPrompt = Math.min(p.length, seq);          // the input is x ++ y without y's last token
                 System.arraycopy(p, 0, tokens, i * seq, fromPrompt);
                 System.arraycopy(r, 0, tokens, i * seq + fromPrompt, Math.max(0, Math.min(r.length - 1, seq - fromPrompt)));
-            }
-            model.forward(tokens, n, seq);
-            float[] logits = model.logits();
-            for (int i = 0; i < n; i++) {
-                int[] p = prompts[start + i], r = responses[start + i];
-                double[] lp = new double[r.length];
                 for (int h = 0; h < r.length; h++) {
                     if (r[h] < 0 || r[h] >= v) throw new IllegalArgumentException("token " + r[h] + " outside vocab " + v);
-                    int row = (i * seq + p.length - 1 + h) * v;
-                    lp[h] = (double) logits[row + r[h]] - Softmax.logSumExp(logits, row, v);
+                    targets[i * seq + p.length - 1 + h] = r[h];
                 }
-                out[start + i] = lp;
+            }
+            double[] logProbs = model.targetLogProbs(tokens, targets, n, seq);
+            for (int i = 0; i < n; i++) {
+                int from = i * seq + prompts[start + i].length - 1;
+                out[start + i] = java.util.Arrays.copyOfRange(logProbs, from, from + responses[start + i].length);
             }
         }
         return out;

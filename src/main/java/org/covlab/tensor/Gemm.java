@@ -32,7 +32,7 @@ public final class Gemm {
     /** Columns of B packed at once: KC x NC floats (1 MB) stay in L2/L3. */
     static final int NC = 1024;
     /** Up to this many rows, A·Bᵀ is done as dot products without packing (see {@link #dots}). */
-    static final int DOT_MAX_ROWS = 4;
+    public static final int DOT_MAX_ROWS = 4;
     /** Columns of C per dot-product block: 2 rows x 4 columns = 8 vector accumulators. */
     private static final int DOT_COLS = 4;
     /** Tiles of C per thread: the pool hands them out one by one, so a thread slowed down waits less. */
@@ -100,11 +100,63 @@ public final class Gemm {
                     a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff));
             return;
         }
-        float[] bp = SCRATCH.get().b;               // B is packed once per block and shared by all threads
+        blocks(pool, threads, transA, m, n, k, a, aOff, lda, null, transB, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff);
+    }
+
+    /**
+     * op(B) (k, n) packed once, block by block as {@link #gemm} packs it, for products that reuse it: a Linear
+     * layer's weights, shared by every shard of a forward pass. {@link #pack} refills it in place.
+     */
+    public static final class Packed {
+        final int k, n;
+        final float[] data;
+
+        public Packed(int k, int n) {
+            if (k < 1 || n < 1) throw new IllegalArgumentException("packed B must be at least 1 x 1, got " + k + " x " + n);
+            this.k = k;
+            this.n = n;
+            long size = 0;
+            for (int jc = 0; jc < n; jc += NC) size += (long) ceilDiv(Math.min(NC, n - jc), NR) * NR * k;
+            if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(k + " x " + n + " is too large to pack");
+            this.data = new float[(int) size];
+        }
+    }
+
+    /** Packs op(B) (dst.k, dst.n) into dst, on the calling thread. */
+    public static void pack(boolean transB, float[] b, int bOff, int ldb, Packed dst) {
+        int at = 0;
+        for (int jc = 0; jc < dst.n; jc += NC) {
+            int nc = Math.min(NC, dst.n - jc), panels = ceilDiv(nc, NR);
+            for (int pc = 0; pc < dst.k; pc += KC) {
+                int kc = Math.min(KC, dst.k - pc);
+                packB(transB, b, bOff, ldb, pc, jc, kc, 0, panels, nc, dst.data, at);
+                at += panels * NR * kc;
+            }
+        }
+    }
+
+    /** {@link #gemm} with op(B) already packed: C (+)= op(A) · B + bias (no bias if null). */
+    public static void gemm(Parallel pool, boolean transA, int m, float[] a, int aOff, int lda, Packed b,
+                            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+        if (m == 0) return;
+        int threads = (long) m * b.n * b.k < PARALLEL_MIN_FMAS ? 1 : pool.threads();
+        blocks(pool, threads, transA, m, b.n, b.k, a, aOff, lda, b, false, null, 0, 0, c, cOff, ldc, accumulate, bias, biasOff);
+    }
+
+    /**
+     * The blocked product: for each (NC, KC) block of op(B), packed here (shared by all threads) unless
+     * {@code packed} holds it, tiles of C run on the pool.
+     */
+    private static void blocks(Parallel pool, int threads, boolean transA, int m, int n, int k, float[] a, int aOff,
+                               int lda, Packed packed, boolean transB, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+        float[] bp = packed != null ? packed.data : SCRATCH.get().b;
+        int at = 0;                                 // where the block starts in packed.data
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc), jcc = jc, pcc = pc;
+                int kc = Math.min(KC, k - pc), jcc = jc, pcc = pc, bi = packed != null ? at : 0;
+                at += panels * NR * kc;
                 boolean overwrite = !accumulate && pc == 0;
                 float[] blockBias = pc == 0 ? bias : null;                        // the bias goes in once
                 // A grid of tiles, several per thread so a core that is busy elsewhere holds up little.
@@ -113,17 +165,19 @@ public final class Gemm {
                 int rowStrip = ceilDiv(ceilDiv(m, rowTiles), MR) * MR, colStrip = ceilDiv(panels, colTiles);
                 int rowCount = ceilDiv(m, rowStrip), colCount = ceilDiv(panels, colStrip);
                 if (threads == 1) {
-                    packB(transB, b, bOff, ldb, pc, jc, kc, 0, panels, nc, bp);
-                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, 0, panels, nc, c, cOff + jc, ldc, overwrite,
+                    if (packed == null) packB(transB, b, bOff, ldb, pc, jc, kc, 0, panels, nc, bp, 0);
+                    tile(transA, a, aOff, lda, pc, kc, 0, m, bp, bi, NR * kc, NR, 0, panels, nc, c, cOff + jc, ldc, overwrite,
                             blockBias, biasOff + jc);
                     continue;
                 }
-                int packTasks = Math.min(panels, 2 * threads), packStrip = ceilDiv(panels, packTasks);
-                pool.forEach(ceilDiv(panels, packStrip), (t, w) -> packB(transB, b, bOff, ldb, pcc, jcc, kc,
-                        t * packStrip, Math.min(panels, (t + 1) * packStrip), nc, bp));
+                if (packed == null) {
+                    int packTasks = Math.min(panels, 2 * threads), packStrip = ceilDiv(panels, packTasks);
+                    pool.forEach(ceilDiv(panels, packStrip), (t, w) -> packB(transB, b, bOff, ldb, pcc, jcc, kc,
+                            t * packStrip, Math.min(panels, (t + 1) * packStrip), nc, bp, 0));
+                }
                 pool.forEach(rowCount * colCount, (t, w) -> {
                     int r = t / colCount, q = t % colCount;
-                    tile(transA, a, aOff, lda, pcc, kc, r * rowStrip, Math.min(m, (r + 1) * rowStrip), bp, 0, NR * kc, NR,
+                    tile(transA, a, aOff, lda, pcc, kc, r * rowStrip, Math.min(m, (r + 1) * rowStrip), bp, bi, NR * kc, NR,
                             q * colStrip, Math.min(panels, (q + 1) * colStrip), nc, c, cOff + jcc, ldc, overwrite,
                             blockBias, biasOff + jcc);
                 });
@@ -148,7 +202,7 @@ public final class Gemm {
             tile(transA, a, aOff, lda, pc, kc, 0, m, b, bOff + pc * ldb, NR, ldb, 0, inPlace, n, c, cOff, ldc, overwrite, null, 0);
             if (inPlace < panels) {
                 float[] bp = SCRATCH.get().b;
-                packB(false, b, bOff, ldb, pc, 0, kc, inPlace, panels, n, bp);
+                packB(false, b, bOff, ldb, pc, 0, kc, inPlace, panels, n, bp, 0);
                 tile(transA, a, aOff, lda, pc, kc, 0, m, bp, 0, NR * kc, NR, inPlace, panels, n, c, cOff, ldc, overwrite, null, 0);
             }
         }
@@ -188,12 +242,12 @@ public final class Gemm {
 
     /**
      * Packs panels [q0, q1) of op(B)[pc:pc+kc, jc:jc+nc] as NR-column panels, each laid out (kc, NR);
-     * missing columns are zero.
+     * missing columns are zero. Panel q goes to dst[dstOff + q * NR * kc].
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc,
-                              int q0, int q1, int nc, float[] dst) {
+                              int q0, int q1, int nc, float[] dst, int dstOff) {
         for (int jr = q0 * NR; jr < q1 * NR; jr += NR) {
-            int cols = Math.min(NR, nc - jr), base = jr * kc;
+            int cols = Math.min(NR, nc - jr), base = dstOff + jr * kc;
             if (transB) {                           // B(p, j) = b[j * ldb + p]
                 transpose(b, bOff + (jc + jr) * ldb + pc, ldb, cols, kc, dst, base, NR);
                 for (int p = 0; p < kc; p++) for (int j = cols; j < NR; j++) dst[base + p * NR + j] = 0f;

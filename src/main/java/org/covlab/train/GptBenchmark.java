@@ -11,7 +11,8 @@ import org.covlab.tensor.Parallel;
  * Throughput of the GPT on the shape of {@code shared/bench/torch_gpt.py}, measured the way that script
  * measures PyTorch: warm-up steps (3, as the script, and at least {@link #WARMUP_SECONDS} for the JIT), then
  * {@code steps} timed steps on a fixed random batch.
- * Training is forward + backward + AdamW; scoring is a forward pass and the log-softmax of every target;
+ * Training is forward + backward + AdamW; scoring is a forward pass without backward buffers and the
+ * log-softmax of every target (torch_gpt.py's no_grad score step);
  * sampling decodes {@code batch} prompts of ctx / 2 tokens for ctx / 2 new tokens with the KV cache.
  */
 public final class GptBenchmark {
@@ -39,10 +40,7 @@ public final class GptBenchmark {
             model.backward();
             opt.step(model.parameters(), model.gradients(), 1e-4);
         };
-        Runnable score = () -> {
-            model.forward(x, batch, t);
-            model.loss(y, w);
-        };
+        Runnable score = () -> model.targetLogProbs(x, y, batch, t);
         int half = Math.max(1, t / 2);
         int[][] prompts = new int[batch][half];
         for (int[] p : prompts) for (int i = 0; i < half; i++) p[i] = rng.nextInt(cfg.vocab());

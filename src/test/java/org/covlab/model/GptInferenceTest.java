@@ -107,6 +107,27 @@ class GptInferenceTest {
         assertThat(differ).isZero();
     }
 
+    @Test void scoringPassGivesTheTrainingForwardsLogSoftmaxBitForBitForAnyThreadCount() {
+        SplittableRandom rng = new SplittableRandom(3);
+        // (batch, seq): many tasks of several sequences, fewer tasks than threads, and few rows (dot products)
+        for (int[] shape : new int[][] {{9, CFG.ctx()}, {1, CFG.ctx()}, {200, 3}, {2, 1}}) {
+            int b = shape[0], t = shape[1], v = CFG.vocab();
+            int[] tokens = randomTokens(rng, b * t), targets = randomTokens(rng, b * t);
+            for (Parallel pool : new Parallel[] {Parallel.SERIAL, TWO}) {
+                Gpt m = GptGradientTest.randomModel(CFG, pool, 23, 0.3);
+                m.forward(tokens, b, t);
+                float[] logits = m.logits().clone();
+                double[] expected = new double[b * t];
+                for (int i = 0; i < b * t; i++) {
+                    expected[i] = (double) logits[i * v + targets[i]] - org.covlab.tensor.Softmax.logSumExp(logits, i * v, v);
+                }
+                assertThat(m.targetLogProbs(tokens, targets, b, t)).as("batch %d seq %d threads %d", b, t, pool.threads())
+                        .containsExactly(expected);
+                assertThat(m.logits()).as("the training pass's logits are left alone").containsExactly(logits);
+            }
+        }
+    }
+
     @Test void batchScoringEqualsOneByOneAndTheDefinition() {
         Gpt m = GptGradientTest.randomModel(CFG, TWO, 22, 0.3);
         SplittableRandom rng = new SplittableRandom(2);

@@ -1,0 +1,63 @@
+package org.covlab.model;
+
+import org.covlab.tensor.Parallel;
+import org.covlab.tensor.Softmax;
+
+/**
+ * Forward passes that keep nothing for backward (PyTorch's {@code torch.no_grad()}), for scoring. The batch is
+ * cut into tasks of about {@link #TASK_TOKENS} positions, each run from embedding to log-probs on one thread with
+ * inference buffers ({@link Activations#forInference}): a task's activations stay in its core's L2 cache, and a
+ * core slowed down by something else holds up one small task instead of half the batch. Each row goes through the
+ * same kernels in the same order as in {@link Gpt#forward}, so the results match it bit for bit and do not depend
+ * on the thread count.
+ */
+final class ScoringPass {
+    /** Positions per task: two sequences of the benchmark's 128, whose buffers (about 2 MB) fit in L2. */
+    static final int TASK_TOKENS = 256;
+
+    private final Gpt model;
+    private final Activations[] buffers;    // one per worker of the model's pool, grown on demand
+    private PackedWeights weights;          // created by the first pass
+
+    ScoringPass(Gpt model) {
+        this.model = model;
+        this.buffers = new Activations[model.pool().threads()];
+    }
+
+    /**
+     * out[i] = log pi(targets[i] | tokens of its sequence up to i), for every position i; targets must be in the
+     * vocabulary. // tokens, targets, out: (batch, seq)
+     */
+    void targetLogProbs(int[] tokens, int[] targets, int batch, int seq, double[] out) {
+        int perTask = Math.max(1, Math.min(batch, TASK_TOKENS / seq)), tasks = (batch + perTask - 1) / perTask;
+        Parallel pool = model.pool();
+        if (weights == null) weights = new PackedWeights(model);
+        PackedWeights w = weights.repack(pool);
+        if (tasks >= pool.threads()) {
+            pool.forEach(tasks, (t, worker) -> run(t * perTask, Math.min(batch, (t + 1) * perTask), seq, worker,
+                    Parallel.SERIAL, w, tokens, targets, out));
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                run(t * perTask, Math.min(batch, (t + 1) * perTask), seq, 0, pool, w, tokens, targets, out);
+            }
+        }
+    }
+
+    /** Sequences [from, to) on a worker's buffers, with the given pool inside the kernels. */
+    private void run(int from, int to, int seq, int worker, Parallel kernels, PackedWeights w,
+                     int[] tokens, int[] targets, double[] out) {
+        GptConfig cfg = model.config();
+        int rows = to - from, n = rows * seq, v = cfg.vocab();
+        Activations a = buffers[worker];
+        if (a == null || !a.fits(rows, seq, cfg.heads())) {
+            buffers[worker] = null;
+            a = buffers[worker] = Activations.forInference(cfg, n, rows * cfg.heads() * seq * seq);
+        }
+        System.arraycopy(tokens, from * seq, a.inputs, 0, n);
+        model.forwardShard(a, kernels, rows, seq, w);
+        for (int i = 0; i < n; i++) {
+            int row = i * v;
+            out[from * seq + i] = (double) a.logits[row + targets[from * seq + i]] - Softmax.logSumExp(a.logits, row, v);
+        }
+    }
+}

@@ -34,21 +34,26 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Throughput of the pure-Java GPT on the shape of shared/bench/torch_gpt.py (its defaults: vocab 104, "
                 + "ctx 128, 4 layers, 4 heads, d 128, batch 32, 2 threads): training tokens/s (forward + backward + AdamW), "
-                + "scoring tokens/s (forward and the log-prob of every target), sampling tokens/s with the KV cache (batch "
+                + "scoring tokens/s (a forward pass that keeps nothing for backward, as torch_gpt.py's no_grad, and the log-prob of every target), sampling tokens/s with the KV cache (batch "
                 + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core. "
-                + "Each is warm-up steps (3, as torch_gpt.py does, and at least 3 s, so that the JIT has compiled the kernels) "
-                + "then --steps timed steps.",
-                "--peer then runs torch_gpt.py with the same shape and threads (after, not alongside) and prints the ratios. "
-                        + "The machine may be shared: the 1-minute load average before and after is printed with the figures. "
-                        + "See docs/performance.md."},
+                + "Each is warm-up steps (3, as torch_gpt.py does, and the first time at least 3 s, so that the JIT has "
+                + "compiled the kernels) then --steps timed steps.",
+                "Training and scoring are timed in --rounds rounds; with --peer each round then runs torch_gpt.py with the "
+                        + "same shape and threads (after ours, not alongside), and the figures and ratios printed are the "
+                        + "medians over rounds: the speed of a shared virtual machine's cores drifts by 20%% or more over "
+                        + "seconds, and pairs close in time cancel most of that. The 1-minute load average before and after "
+                        + "is printed with the figures. See docs/performance.md."},
         footer = {"", "--json prints one object with train_tokens_per_s, score_tokens_per_s, sample_tokens_per_s, "
                 + "gemm_gflops_256, gemm_gflops_1024, the settings, heap_peak_gib (the heap pools' peaks summed: an upper "
-                + "bound), heap_max_gib, the load averages and, with --peer, peer (torch_gpt.py's own JSON, or null) and "
-                + "train_ratio / score_ratio. COVLAB_JAVA_OPTS sets the JVM's options (default -Xmx6g).",
+                + "bound), heap_max_gib, the load averages, rounds (each round's figures) and, with --peer, peer "
+                + "(torch_gpt.py's own JSON from the last round, or null), peer_train_tokens_per_s / peer_score_tokens_per_s "
+                + "and train_ratio / score_ratio (medians of the rounds' ratios). COVLAB_JAVA_OPTS sets the JVM's options "
+                + "(default -Xmx6g).",
                 "", "Examples:",
                 "  ./covlab bench",
                 "  ./covlab bench --peer",
-                "  ./covlab bench --json --steps 5",
+                "  ./covlab bench --json --steps 5 --rounds 1",
+                "  ./covlab bench --peer --rounds 7 --steps 50",
                 "  ./covlab bench --layers 6 --dmodel 384 --batch 8 --steps 3 --threads 1",
                 "  COVLAB_JAVA_OPTS=-Xmx4g ./covlab bench --layers 6 --dmodel 384 --batch 128 --steps 1   # the paper's model in 4 GiB"})
 public final class BenchCommand implements Callable<Integer> {
@@ -77,11 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
     int threads;
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps after the warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Rounds of training and scoring timings, each followed by a peer run with --peer; the figures "
+                    + "and ratios printed are the medians over rounds (default: ${DEFAULT-VALUE}).")
+    int rounds;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and the random batch (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
-    @Option(names = "--peer", description = "Also run torch_gpt.py (PyTorch) on the same shape, afterwards, and print the ratios.")
+    @Option(names = "--peer", description = "Also run torch_gpt.py (PyTorch) on the same shape after each round, and print the ratios.")
     boolean peer;
     @Option(names = "--peer-script", paramLabel = "FILE",
             description = "torch_gpt.py (default: the first " + PEER_SCRIPT + " found from the working directory upwards).")
@@ -90,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
     String python;
 
     @Override public Integer call() {
-        for (var o : options()) Checks.atLeast(o.getKey(), 1, o.getValue());
+        for (var o : positiveOptions()) Checks.atLeast(o.getKey(), 1, o.getValue());
         GptConfig cfg;
         try {
             cfg = new GptConfig(vocab, ctx, layers, heads, dModel);
@@ -99,36 +108,57 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Path script = peer ? peerScript() : null;
         double loadBefore = loadAverage();
-        GptBenchmark.Result r;
-        double gemm256, gemm1024;
+        List<Map<String, Object>> perRound = new ArrayList<>();
+        String peerError = null;
+        JsonNode peerResult = null;
+        double sample, gemm256, gemm1024;
         try (Parallel pool = new Parallel(threads); Parallel one = new Parallel(1)) {
-            r = GptBenchmark.run(cfg, batch, steps, pool, seed);
+            GptBenchmark bench = new GptBenchmark(cfg, batch, pool, seed);
+            for (int round = 0; round < rounds; round++) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("train_tokens_per_s", bench.trainTokensPerS(steps));
+                r.put("score_tokens_per_s", bench.scoreTokensPerS(steps));
+                if (peer && peerError == null) {
+                    try {
+                        peerResult = runPeer(script);
+                        for (String key : COMPARED) {
+                            double theirs = peerResult.get(key).asDouble();
+                            r.put("peer_" + key, theirs);
+                            r.put(ratioKey(key), (double) r.get(key) / theirs);
+                        }
+                    } catch (PeerException e) {
+                        peerError = e.getMessage();
+                    }
+                }
+                perRound.add(r);
+            }
+            sample = bench.sampleTokensPerS(steps);
             gemm256 = GemmBenchmark.gflops(one, 256, 1.0);
             gemm1024 = GemmBenchmark.gflops(one, 1024, 1.0);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("train_tokens_per_s", r.trainTokensPerS());
-        out.put("score_tokens_per_s", r.scoreTokensPerS());
-        out.put("sample_tokens_per_s", r.sampleTokensPerS());
+        out.put("train_tokens_per_s", median(perRound, "train_tokens_per_s"));
+        out.put("score_tokens_per_s", median(perRound, "score_tokens_per_s"));
+        out.put("sample_tokens_per_s", sample);
         out.put("gemm_gflops_256", gemm256);
         out.put("gemm_gflops_1024", gemm1024);
         Map<String, Object> settings = new LinkedHashMap<>();
         for (var o : options()) settings.put(o.getKey().substring(2), o.getValue());
         settings.put("seed", seed);
+        settings.put("rounds", rounds);
         out.put("settings", settings);
-        String peerError = null;
-        JsonNode peerResult = null;
+        boolean ratios = peer && peerError == null;
         if (peer) {
-            try {
-                peerResult = runPeer(script);
-                out.put("train_ratio", r.trainTokensPerS() / peerResult.get("train_tokens_per_s").asDouble());
-                out.put("score_ratio", r.scoreTokensPerS() / peerResult.get("score_tokens_per_s").asDouble());
-            } catch (PeerException e) {
-                peerError = e.getMessage();
+            if (ratios) {
+                for (String key : COMPARED) {
+                    out.put("peer_" + key, median(perRound, "peer_" + key));
+                    out.put(ratioKey(key), median(perRound, ratioKey(key)));
+                }
             }
             out.put("peer", peerResult);
             if (peerError != null) out.put("peer_error", peerError);
         }
+        out.put("rounds", perRound);
         out.put("heap_peak_gib", heapPeakGiB());
         out.put("heap_max_gib", Runtime.getRuntime().maxMemory() / GIB);
         out.put("load_average_before", loadBefore);
@@ -137,10 +167,22 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         if (peerError != null) spec.commandLine().getErr().println("covlab bench: " + peerError);
         if (json) stdout.println(Json.toJson(out));
-        else stdout.print(table(r, gemm256, gemm1024, peerResult, loadBefore, (double) out.get("load_average_after"),
-                (double) out.get("heap_peak_gib"), (double) out.get("heap_max_gib")));
+        else stdout.print(table(out, perRound, ratios, peerResult));
         stdout.flush();
         return 0;
+    }
+
+    /** The measures compared with the peer; the ratio of train_tokens_per_s is train_ratio, and so on. */
+    private static final List<String> COMPARED = List.of("train_tokens_per_s", "score_tokens_per_s");
+
+    private static String ratioKey(String measure) {
+        return measure.replace("_tokens_per_s", "_ratio");
+    }
+
+    /** The median of one key over the rounds (the mean of the middle two for an even count). */
+    private static double median(List<Map<String, Object>> rounds, String key) {
+        double[] v = rounds.stream().mapToDouble(r -> (double) r.get(key)).sorted().toArray();
+        return (v[(v.length - 1) / 2] + v[v.length / 2]) / 2;
     }
 
     /** The shape options, in torch_gpt.py's names. */
@@ -150,24 +192,33 @@ public final class BenchCommand implements Callable<Integer> {
                 Map.entry("--threads", threads), Map.entry("--steps", steps));
     }
 
-    private String table(GptBenchmark.Result r, double gemm256, double gemm1024, JsonNode peerResult, double before, double after,
-                         double heapPeak, double heapMax) {
+    /** Every option that must be at least 1. */
+    private List<Map.Entry<String, Integer>> positiveOptions() {
+        List<Map.Entry<String, Integer>> all = new ArrayList<>(options());
+        all.add(Map.entry("--rounds", rounds));
+        return all;
+    }
+
+    private String table(Map<String, Object> out, List<Map<String, Object>> perRound, boolean ratios, JsonNode peerResult) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "GPT vocab %d, ctx %d, %d layers, %d heads, d %d, batch %d, %d threads, %d timed steps; "
-                        + "load average %.2f before, %.2f after%n", vocab, ctx, layers, heads, dModel, batch, threads, steps, before, after));
+                "GPT vocab %d, ctx %d, %d layers, %d heads, d %d, batch %d, %d threads, %d timed steps, %d round(s)%s; "
+                        + "load average %.2f before, %.2f after%n", vocab, ctx, layers, heads, dModel, batch, threads, steps,
+                rounds, peer ? " (each: covlab, then the peer)" : "", out.get("load_average_before"), out.get("load_average_after")));
         String peerName = peerResult == null ? "pytorch" : "pytorch " + peerResult.path("version").asText();
-        TextTable t = TextTable.withHeader("measure", "covlab", peerName, "ratio");
-        double[] ours = {r.trainTokensPerS(), r.scoreTokensPerS()};
-        String[] keys = {"train_tokens_per_s", "score_tokens_per_s"};
-        for (int i = 0; i < 2; i++) {
-            double theirs = peerResult == null ? Double.NaN : peerResult.get(keys[i]).asDouble();
-            t.row(keys[i], Math.round(ours[i]), peerResult == null ? "-" : Math.round(theirs),
-                    peerResult == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours[i] / theirs));
+        TextTable t = TextTable.withHeader("measure (median of rounds)", "covlab", peerName, "ratio", "ratio by round");
+        for (String key : COMPARED) {
+            StringBuilder byRound = new StringBuilder();
+            for (Map<String, Object> r : perRound) {
+                if (r.containsKey(ratioKey(key))) byRound.append(byRound.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.2fx", r.get(ratioKey(key))));
+            }
+            t.row(key, Math.round((double) out.get(key)), ratios ? Math.round((double) out.get("peer_" + key)) : "-",
+                    ratios ? String.format(Locale.ROOT, "%.2fx", out.get(ratioKey(key))) : "-", ratios ? byRound : "-");
         }
-        t.row("sample_tokens_per_s (KV cache)", Math.round(r.sampleTokensPerS()), "-", "-");
-        t.row("gemm_gflops_256 (one core)", String.format(Locale.ROOT, "%.1f", gemm256), "-", "-");
-        t.row("gemm_gflops_1024 (one core)", String.format(Locale.ROOT, "%.1f", gemm1024), "-", "-");
-        return sb.append(t.render()).append(String.format(Locale.ROOT, "heap: at most %.2f GiB used of %.2f GiB%n", heapPeak, heapMax)).toString();
+        t.row("sample_tokens_per_s (KV cache)", Math.round((double) out.get("sample_tokens_per_s")), "-", "-", "-");
+        t.row("gemm_gflops_256 (one core)", String.format(Locale.ROOT, "%.1f", out.get("gemm_gflops_256")), "-", "-", "-");
+        t.row("gemm_gflops_1024 (one core)", String.format(Locale.ROOT, "%.1f", out.get("gemm_gflops_1024")), "-", "-", "-");
+        return sb.append(t.render()).append(String.format(Locale.ROOT, "heap: at most %.2f GiB used of %.2f GiB%n",
+                out.get("heap_peak_gib"), out.get("heap_max_gib"))).toString();
     }
 
     private static final double GIB = 1L << 30;

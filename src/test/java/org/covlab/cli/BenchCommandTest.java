@@ -39,6 +39,16 @@ class BenchCommandTest {
         assertThat(json.get("peer").get("args").asText())
                 .contains("--vocab 11", "--ctx 16", "--layers 1", "--heads 2", "--dmodel 16", "--batch 3", "--steps 1", "--threads 2");
         assertThat(json.get("settings").get("dmodel").intValue()).isEqualTo(16);
+        JsonNode rounds = json.get("rounds");
+        assertThat(rounds).hasSize(3);                          // the default: three (covlab, peer) pairs
+        double[] scores = new double[3];
+        for (int i = 0; i < 3; i++) {
+            scores[i] = rounds.get(i).get("score_tokens_per_s").doubleValue();
+            assertThat(rounds.get(i).get("score_ratio").doubleValue()).isCloseTo(scores[i] / 4000, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(rounds.get(i).get("peer_train_tokens_per_s").doubleValue()).isEqualTo(1000);
+        }
+        java.util.Arrays.sort(scores);
+        assertThat(json.get("score_tokens_per_s").doubleValue()).as("the median round").isEqualTo(scores[1]);
         assertThat(json.get("heap_peak_gib").doubleValue()).isPositive().isLessThanOrEqualTo(json.get("heap_max_gib").doubleValue() * 1.01);
     }
 
@@ -54,7 +64,7 @@ class BenchCommandTest {
     }
 
     @Test void badShapesExitTwoWithOneLine() {
-        for (String[] bad : new String[][] {{"bench", "--heads", "3"}, {"bench", "--steps", "0"},
+        for (String[] bad : new String[][] {{"bench", "--heads", "3"}, {"bench", "--steps", "0"}, {"bench", "--rounds", "0"},
                 {"bench", "--peer", "--peer-script", "/no/such/torch_gpt.py"}}) {
             CliRun r = CliRun.of(bad);
             assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(2);

@@ -1,8 +1,8 @@
 package org.covlab.model;
 
 /**
- * The buffers of one shard's forward/backward pass, allocated once for a capacity of tokens (B T) and attention
- * entries (B NH T T) and reused by every later pass that fits. What backward needs is kept per layer; the
+ * The buffers of one piece's forward/backward pass (see {@link Gpt#PIECE_TOKENS}), allocated once for a
+ * capacity of tokens (B T) and attention entries (B NH T T) and reused by every later pass that fits. What backward needs is kept per layer; the
  * LayerNorm outputs and the GELU output are cheap to recompute, so backward recomputes them into shared
  * scratch instead of keeping 6 C floats per token per layer (the paper's model then trains in 2 GiB).
  * An inference-only instance ({@link #forInference}) keeps only qkv per layer (the KV cache reads keys and

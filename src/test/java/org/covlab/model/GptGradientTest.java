@@ -98,7 +98,7 @@ class GptGradientTest {
 
     @Test void trainingStepIsBitIdenticalForOneAndTwoThreads() {
         GptConfig cfg = new GptConfig(11, 40, 2, 2, 48);
-        int b = 4, t = 40;
+        int b = 30, t = 40;         // shards of 7-8 sequences, each in pieces of at most PIECE_TOKENS / t = 6
         SplittableRandom rng = new SplittableRandom(10);
         int[] tokens = new int[b * t], targets = new int[b * t];
         float[] weights = new float[b * t];
@@ -122,6 +122,57 @@ class GptGradientTest {
         }
         assertThat(losses[1]).isEqualTo(losses[0]);
         assertThat(grads[1]).containsExactly(grads[0]);
+    }
+
+    @Test void aBatchInShardsAndPiecesGivesTheWeightedSumOfOneSequenceAtATime() {
+        GptConfig cfg = new GptConfig(11, 40, 2, 2, 16);
+        int b = 19, t = 33;         // shards of 4-5 sequences in pieces of up to 7: uneven shards, one piece each
+        int bigT = 40;              // and at t = 40 (pieces of 6) a second batch whose shards have two pieces
+        for (int[] shape : new int[][] {{b, t}, {4 * 13, bigT}}) {
+            int n = shape[0], len = shape[1];
+            SplittableRandom rng = new SplittableRandom(n);
+            int[] tokens = new int[n * len], targets = new int[n * len];
+            float[] weights = new float[n * len];
+            for (int i = 0; i < n * len; i++) {
+                tokens[i] = rng.nextInt(cfg.vocab());
+                targets[i] = rng.nextInt(cfg.vocab());
+                weights[i] = rng.nextInt(3);                     // 0, 1 or 2: masked and weighted positions
+            }
+            Gpt m = randomModel(cfg, Parallel.SERIAL, 12, 0.2);
+            m.zeroGradients();
+            m.forward(tokens, n, len);
+            double loss = m.loss(targets, weights);
+            m.backward();
+            float[] batch = m.gradients().clone();
+            // the reference: each sequence alone (one shard, one piece), scaled by its share of the total weight
+            double total = 0;
+            for (float w : weights) total += w;
+            double[] expected = new double[batch.length];
+            double expectedLoss = 0;
+            for (int i = 0; i < n; i++) {
+                int[] x = java.util.Arrays.copyOfRange(tokens, i * len, (i + 1) * len);
+                int[] y = java.util.Arrays.copyOfRange(targets, i * len, (i + 1) * len);
+                float[] w = java.util.Arrays.copyOfRange(weights, i * len, (i + 1) * len);
+                double share = 0;
+                for (float v : w) share += v / total;
+                if (share == 0) continue;
+                m.zeroGradients();
+                m.forward(x, 1, len);
+                expectedLoss += share * m.loss(y, w);
+                m.backward();
+                float[] g = m.gradients();
+                for (int j = 0; j < g.length; j++) expected[j] += share * g[j];
+            }
+            double worst = 0, scale = 0;
+            for (int j = 0; j < batch.length; j++) {
+                worst = Math.max(worst, Math.abs(batch[j] - expected[j]));
+                scale = Math.max(scale, Math.abs(expected[j]));
+            }
+            System.out.printf("batch %d x %d in shards and pieces vs one sequence at a time: loss diff %.3g, max grad diff %.3g (max |grad| %.3g)%n",
+                    n, len, Math.abs(loss - expectedLoss), worst, scale);
+            assertThat(loss).isCloseTo(expectedLoss, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(worst).isLessThan(1e-5 * Math.max(1, scale));
+        }
     }
 
     private static double lossAt(Gpt m, int[] tokens, int[] targets, float[] weights, int b, int t) {

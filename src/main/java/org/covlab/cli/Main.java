@@ -60,6 +60,13 @@ public final class Main implements Runnable {
                     + " (set COVLAB_DEBUG=1 for the stack trace)");
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {                // an Error, which picocli's handler does not see
+            System.err.printf(java.util.Locale.ROOT, "covlab: out of memory: the Java heap (%.1f GiB) is too small for this "
+                    + "run; give it more with COVLAB_JAVA_OPTS=-Xmx8g (the default is -Xmx6g) or use a smaller --batch%n",
+                    Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+            return 1;
+        }
     }
 }

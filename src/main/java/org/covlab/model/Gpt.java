@@ -65,7 +65,7 @@ public final class Gpt implements AutoregressiveModel {
     private final ConcurrentLinkedDeque<KvCache> idleCaches = new ConcurrentLinkedDeque<>();  // reused by sample()
     private final AtomicBoolean poolClaimed = new AtomicBoolean();   // a sample() call is running kernels on the pool
     private final ScoringPass scoringPass;                          // forward passes without backward buffers
-    private PackedWeights packedWeights;                            // forward()'s weights, packed once per pass
+    private PackedWeights packedWeights;                            // created by the first pass that packs
 
     /** Offsets of one block's tensors in the flat arrays. */
     record Block(int ln1W, int ln1B, int ln2W, int ln2B, int qkvW, int qkvB, int projW, int projB,
@@ -142,8 +142,7 @@ public final class Gpt implements AutoregressiveModel {
         this.seq = seq;
         this.used = Math.min(batch, SHARDS);
         layOutPieces();
-        if (packedWeights == null) packedWeights = new PackedWeights(this);
-        PackedWeights w = packedWeights.repack(pool);
+        PackedWeights w = packedWeights().repack(pool);
         each(pieceCount, (p, kernels) -> {
             int rows = pieceRow[p + 1] - pieceRow[p];
             System.arraycopy(tokens, pieceRow[p] * seq, pieces[p].inputs, 0, rows * seq);
@@ -164,6 +163,15 @@ public final class Gpt implements AutoregressiveModel {
         double[] out = new double[batch * seq];
         scoringPass.targetLogProbs(tokens, targets, batch, seq, out);
         return out;
+    }
+
+    /**
+     * The buffers for the packed weights, shared by forward() and the scoring pass (42 MB for the paper's model):
+     * each pass repacks them first, and passes run one at a time.
+     */
+    PackedWeights packedWeights() {
+        if (packedWeights == null) packedWeights = new PackedWeights(this);
+        return packedWeights;
     }
 
     private void checkTokens(int[] tokens, int batch, int seq) {

@@ -14,7 +14,6 @@ import org.covlab.tensor.Softmax;
 final class ScoringPass {
     private final Gpt model;
     private final Activations[] buffers;    // one per worker of the model's pool, grown on demand
-    private PackedWeights weights;          // created by the first pass
 
     ScoringPass(Gpt model) {
         this.model = model;
@@ -28,8 +27,7 @@ final class ScoringPass {
     void targetLogProbs(int[] tokens, int[] targets, int batch, int seq, double[] out) {
         int perTask = Math.max(1, Math.min(batch, Gpt.PIECE_TOKENS / seq)), tasks = (batch + perTask - 1) / perTask;
         Parallel pool = model.pool();
-        if (weights == null) weights = new PackedWeights(model);
-        PackedWeights w = weights.repack(pool);
+        PackedWeights w = model.packedWeights().repack(pool);
         if (tasks >= pool.threads()) {
             pool.forEach(tasks, (t, worker) -> run(t * perTask, Math.min(batch, (t + 1) * perTask), seq, worker,
                     Parallel.SERIAL, w, tokens, targets, out));

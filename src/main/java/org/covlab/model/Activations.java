@@ -1,7 +1,7 @@
 package org.covlab.model;
 
 /**
- * The buffers of one piece's forward/backward pass (see {@link Gpt#PIECE_TOKENS}), allocated once for a
+ * The buffers of one piece's forward/backward pass (see {@link Pieces#PIECE_TOKENS}), allocated once for a
  * capacity of tokens (B T) and attention entries (B NH T T) and reused by every later pass that fits. What backward needs is kept per layer; the
  * LayerNorm outputs and the GELU output are cheap to recompute, so backward recomputes them into shared
  * scratch instead of keeping 6 C floats per token per layer (the paper's model then trains in 2 GiB).

@@ -30,35 +30,17 @@ public final class Gpt implements AutoregressiveModel {
 
     /** nanoGPT's init: N(0, 0.02) for weights and embeddings, scaled by 1/sqrt(2 layers) on residual outputs. */
     public static final double INIT_STD = 0.02;
-    /**
-     * A batch is cut into this many shards of whole sequences (fewer if the batch is smaller). Each shard runs
-     * backward on one thread with single-threaded kernels and its own gradient buffer, and the buffers are
-     * summed in shard order: the pool synchronises a few times per pass instead of at every kernel, which
-     * matters when the cores are shared, and the bits do not depend on the thread count.
-     */
-    static final int SHARDS = 4;
-    /**
-     * A shard's sequences go through forward and backward in pieces of about this many positions (at least
-     * one sequence), each with its own buffers, so that a piece's intermediate activations stay in a core's L2:
-     * two sequences of the benchmark's 128 (512 and 128 measured 10% slower and level in scoring). The forward
-     * runs all pieces in parallel; a shard's backward runs its pieces in order into the shard's gradient buffer,
-     * so the bits still do not depend on the thread count. {@link ScoringPass} uses the same size.
-     */
-    static final int PIECE_TOKENS = 256;
-
     private final GptConfig cfg;
     private final ParameterLayout layout;
     private final Parallel pool;
     private final float[] params, grads;
     final int tok, pos, lnfW, lnfB, head;        // offsets, read by KvCache too
     final Block[] blocks;
-    private final float[][] shardGrads = new float[SHARDS][];   // [0] unused: shard 0 adds into grads
-    private final int[] firstPiece = new int[SHARDS + 1];      // shard s holds pieces [firstPiece[s], firstPiece[s + 1])
-    private Activations[] pieces = new Activations[0];
-    private int[] pieceRow = new int[1];     // piece p holds sequences [pieceRow[p], pieceRow[p + 1])
+    private final Pieces pieces;                                // the last forward's shards and pieces, with buffers
+    private final float[][] shardGrads = new float[Pieces.SHARDS][];   // [0] unused: shard 0 adds into grads
     private double[] partialLoss = new double[0];
     private float[] logitsAll;          // (B, T, V) gathered from the pieces on request
-    private int batch, seq, used, pieceCount;   // shape of the last forward, its shards and pieces; 0 before the first
+    private int batch, seq;             // shape of the last forward; 0 before the first
     private boolean logitsReady;        // the pieces hold logits (not yet gradients)
     private boolean lossReady;          // loss() ran after the last forward, so backward() may run
     private double weightSum;
@@ -79,12 +61,6 @@ public final class Gpt implements AutoregressiveModel {
         }
     }
 
-    /** Work on one shard or piece, with the pool its kernels should use. */
-    @FunctionalInterface
-    private interface Work {
-        void run(int index, Parallel kernels);
-    }
-
     /** A model with all parameters zero; call {@link #initialize} or load weights. */
     public Gpt(GptConfig cfg, Parallel pool) {
         this.cfg = cfg;
@@ -100,6 +76,7 @@ public final class Gpt implements AutoregressiveModel {
         blocks = new Block[cfg.layers()];
         for (int l = 0; l < blocks.length; l++) blocks[l] = Block.of(layout, l);
         scoringPass = new ScoringPass(this);
+        pieces = new Pieces(cfg);
     }
 
     /** GPT-2 / nanoGPT initialisation: weights N(0, 0.02), proj/out weights N(0, 0.02 / sqrt(2 L)), LN (1, 0). */
@@ -140,13 +117,12 @@ public final class Gpt implements AutoregressiveModel {
         checkTokens(tokens, batch, seq);
         this.batch = batch;
         this.seq = seq;
-        this.used = Math.min(batch, SHARDS);
-        layOutPieces();
+        pieces.layOut(batch, seq);
         PackedWeights w = packedWeights().repack(pool);
-        each(pieceCount, (p, kernels) -> {
-            int rows = pieceRow[p + 1] - pieceRow[p];
-            System.arraycopy(tokens, pieceRow[p] * seq, pieces[p].inputs, 0, rows * seq);
-            forwardShard(pieces[p], kernels, rows, seq, w);
+        Pieces.each(pool, pieces.count(), (p, kernels) -> {
+            Activations a = pieces.buffers(p);
+            System.arraycopy(tokens, pieces.firstRow(p) * seq, a.inputs, 0, pieces.rows(p) * seq);
+            forwardShard(a, kernels, pieces.rows(p), seq, w);
         });
         logitsReady = true;
         lossReady = false;
@@ -214,11 +190,11 @@ public final class Gpt implements AutoregressiveModel {
      */
     public float[] logits() {
         if (!logitsReady) throw new IllegalStateException("no logits: call forward() (backward() reuses their memory)");
-        if (pieceCount == 1) return pieces[0].logits;
+        if (pieces.count() == 1) return pieces.buffers(0).logits;
         int v = cfg.vocab();
         if (logitsAll == null || logitsAll.length < batch * seq * v) logitsAll = new float[batch * seq * v];
-        for (int p = 0; p < pieceCount; p++) {
-            System.arraycopy(pieces[p].logits, 0, logitsAll, pieceRow[p] * seq * v, (pieceRow[p + 1] - pieceRow[p]) * seq * v);
+        for (int p = 0; p < pieces.count(); p++) {
+            System.arraycopy(pieces.buffers(p).logits, 0, logitsAll, pieces.firstRow(p) * seq * v, pieces.rows(p) * seq * v);
         }
         return logitsAll;
     }
@@ -239,16 +215,17 @@ public final class Gpt implements AutoregressiveModel {
             }
             sum += weights[i];
         }
+        if (partialLoss.length < pieces.count()) partialLoss = new double[pieces.count()];
         double[] partial = partialLoss;
-        each(pieceCount, (p, kernels) -> {
-            Activations a = pieces[p];
-            int from = pieceRow[p] * seq, n = (pieceRow[p + 1] - pieceRow[p]) * seq;
+        Pieces.each(pool, pieces.count(), (p, kernels) -> {
+            Activations a = pieces.buffers(p);
+            int from = pieces.firstRow(p) * seq, n = pieces.rows(p) * seq;
             System.arraycopy(targets, from, a.targets, 0, n);
             System.arraycopy(weights, from, a.weights, 0, n);
             partial[p] = Layers.crossEntropyForward(kernels, a.lse, a.logits, a.targets, a.weights, n, cfg.vocab());
         });
         double total = 0;
-        for (int p = 0; p < pieceCount; p++) total += partial[p];            // in piece order: deterministic
+        for (int p = 0; p < pieces.count(); p++) total += partial[p];            // in piece order: deterministic
         this.weightSum = sum;
         this.lossReady = true;
         return sum == 0 ? 0 : total / sum;
@@ -262,13 +239,16 @@ public final class Gpt implements AutoregressiveModel {
         lossReady = false;
         logitsReady = false;                                                 // the logits become their gradients
         if (weightSum == 0) return;
-        for (int s = 1; s < used; s++) if (shardGrads[s] == null) shardGrads[s] = new float[params.length];
-        each(used, (s, kernels) -> {
+        int shards = pieces.shards();
+        for (int s = 1; s < shards; s++) if (shardGrads[s] == null) shardGrads[s] = new float[params.length];
+        Pieces.each(pool, shards, (s, kernels) -> {
             float[] g = s == 0 ? grads : shardGrads[s];
             if (s > 0) Arrays.fill(g, 0f);
-            for (int p = firstPiece[s]; p < firstPiece[s + 1]; p++) backwardPiece(pieces[p], kernels, g, pieceRow[p + 1] - pieceRow[p]);
+            for (int p = pieces.firstPiece(s); p < pieces.firstPiece(s + 1); p++) {
+                backwardPiece(pieces.buffers(p), kernels, g, pieces.rows(p));
+            }
         });
-        for (int s = 1; s < used; s++) Elementwise.add(pool, grads, grads, shardGrads[s], grads.length);
+        for (int s = 1; s < shards; s++) Elementwise.add(pool, grads, grads, shardGrads[s], grads.length);
     }
 
     /** One piece's backward pass, adding its parameter gradients into g. */
@@ -299,62 +279,6 @@ public final class Gpt implements AutoregressiveModel {
                     a.ln1Mean[l], a.ln1Rstd[l], bt, c);
         }
         Layers.encoderBackward(g, tok, pos, a.dres, a.inputs, rows, seq, c);
-    }
-
-    // ---- shards -------------------------------------------------------------------------------------------
-
-    private int rowStart(int shard) {
-        return shard * batch / used;
-    }
-
-    private int rowEnd(int shard) {
-        return (shard + 1) * batch / used;
-    }
-
-    /** Cuts each shard of the last forward's batch into pieces of about PIECE_TOKENS positions, with buffers. */
-    private void layOutPieces() {
-        int per = Math.max(1, PIECE_TOKENS / seq), count = 0;
-        for (int s = 0; s < used; s++) count += (rowEnd(s) - rowStart(s) + per - 1) / per;
-        if (pieceRow.length < count + 1) pieceRow = new int[count + 1];
-        if (pieces.length < count) pieces = Arrays.copyOf(pieces, count);
-        if (partialLoss.length < count) partialLoss = new double[count];
-        int p = 0;
-        for (int s = 0; s < used; s++) {
-            firstPiece[s] = p;
-            for (int r = rowStart(s); r < rowEnd(s); r += per) pieceRow[p++] = r;
-        }
-        firstPiece[used] = p;
-        pieceRow[p] = batch;
-        pieceCount = p;
-        for (int q = 0; q < p; q++) ensureCapacity(q, pieceRow[q + 1] - pieceRow[q], seq);
-    }
-
-    /**
-     * Runs work for index 0..n-1 (shards or pieces of the last forward): in parallel with single-threaded
-     * kernels when there are at least as many as threads, else one by one with the pool inside the kernels.
-     */
-    private void each(int n, Work work) {
-        if (n >= pool.threads()) {
-            pool.forEach(n, (i, w) -> work.run(i, Parallel.SERIAL));
-        } else {
-            for (int i = 0; i < n; i++) work.run(i, pool);
-        }
-    }
-
-    private void ensureCapacity(int piece, int rows, int t) {
-        Activations old = pieces[piece];
-        if (old != null && old.fits(rows, t, cfg.heads())) return;
-        long tokensNeeded = (long) rows * t, attNeeded = (long) rows * cfg.heads() * t * t;
-        if (attNeeded > Integer.MAX_VALUE - 16 || tokensNeeded * 4 * cfg.dModel() > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException(rows + " sequences x seq " + t + " are too large for one piece");
-        }
-        int capacity = (int) tokensNeeded, att = (int) attNeeded;
-        if (old != null) {
-            capacity = Math.max(capacity, old.tokens);
-            att = Math.max(att, old.attention);
-        }
-        pieces[piece] = null;           // let the old buffers go before allocating the new ones
-        pieces[piece] = new Activations(cfg, capacity, att);
     }
 
     // ---- AutoregressiveModel -------------------------------------------------------------------------------

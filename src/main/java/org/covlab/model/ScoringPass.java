@@ -5,7 +5,7 @@ import org.covlab.tensor.Softmax;
 
 /**
  * Forward passes that keep nothing for backward (PyTorch's {@code torch.no_grad()}), for scoring. The batch is
- * cut into tasks of about {@link Gpt#PIECE_TOKENS} positions, each run from embedding to log-probs on one thread with
+ * cut into tasks of about {@link Pieces#PIECE_TOKENS} positions, each run from embedding to log-probs on one thread with
  * inference buffers ({@link Activations#forInference}): a task's activations stay in its core's L2 cache, and a
  * core slowed down by something else holds up one small task instead of half the batch. Each row goes through the
  * same kernels in the same order as in {@link Gpt#forward}, so the results match it bit for bit and do not depend
@@ -25,7 +25,7 @@ final class ScoringPass {
      * vocabulary. // tokens, targets, out: (batch, seq)
      */
     void targetLogProbs(int[] tokens, int[] targets, int batch, int seq, double[] out) {
-        int perTask = Math.max(1, Math.min(batch, Gpt.PIECE_TOKENS / seq)), tasks = (batch + perTask - 1) / perTask;
+        int perTask = Math.max(1, Math.min(batch, Pieces.PIECE_TOKENS / seq)), tasks = (batch + perTask - 1) / perTask;
         Parallel pool = model.pool();
         PackedWeights w = model.packedWeights().repack(pool);
         if (tasks >= pool.threads()) {

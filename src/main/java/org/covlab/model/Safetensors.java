@@ -58,12 +58,15 @@ public final class Safetensors {
         write(file, tensors, metadata);
     }
 
-    /** Writes named tensors in map order, atomically (temporary file, then rename). */
+    /**
+     * Writes named tensors in map order, atomically (temporary file, then rename). The metadata goes in key
+     * order, so that equal checkpoints are equal files ({@code Map.of} iterates in a different order in every JVM).
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA);
-            metadata.forEach(meta::put);
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

@@ -44,6 +44,19 @@ class SafetensorsTest {
         assertThat(headerLength % 8).isZero();
     }
 
+    @Test void equalContentsGiveEqualFilesWhateverTheMetadataMapsOrder() throws IOException {
+        Gpt m = randomGpt();
+        Map<String, String> forward = new java.util.LinkedHashMap<>(), backward = new java.util.LinkedHashMap<>();
+        for (String k : new String[] {"a", "layers", "step", "vocab", "z"}) forward.put(k, k + "!");
+        List<String> keys = new java.util.ArrayList<>(forward.keySet());
+        java.util.Collections.reverse(keys);
+        for (String k : keys) backward.put(k, k + "!");
+        Path one = dir.resolve("one.safetensors"), two = dir.resolve("two.safetensors");
+        Safetensors.write(one, m.layout(), m.parameters(), forward);
+        Safetensors.write(two, m.layout(), m.parameters(), backward);
+        assertThat(Files.readAllBytes(two)).isEqualTo(Files.readAllBytes(one));
+    }
+
     @Test void readsTheFileThatPythonWrote() {
         Safetensors.Contents f = GptTorchFixtureTest.fixture();
         assertThat(f.metadata()).containsEntry("made_by", "scripts/make_torch_fixture.py");

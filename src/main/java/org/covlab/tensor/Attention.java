@@ -33,10 +33,10 @@ public final class Attention {
         int hs = c / nh, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hs));
         pool.forEach(b * nh, (task, worker) -> {
-            int bb = task / nh, h = task % nh;
-            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
-            float[] kt = transposeHead(qkv, k, c3, t, hs);                        // (hs, T)
-            float[] vh = copyHead(qkv, v, c3, t, hs);                             // (T, hs)
+            Head head = Head.of(task, t, c, nh);
+            int q = head.q(), a = head.att(), y = head.out();
+            float[] kt = transposeHead(qkv, head.k(), c3, t, hs);                 // (hs, T)
+            float[] vh = copyHead(qkv, head.v(), c3, t, hs);                      // (T, hs)
             for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
                 int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows;
                 Gemm.gemmInPlaceB(false, rows, wholePanels(keys, t), hs, qkv, q + i0 * c3, c3, kt, 0, t, att, a + i0 * t, t, false);
@@ -55,8 +55,8 @@ public final class Attention {
         int hs = c / nh, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hs));
         pool.forEach(b * nh, (task, worker) -> {
-            int bb = task / nh, h = task % nh;
-            int q = bb * t * c3 + h * hs, k = q + c, v = q + 2 * c, a = task * t * t, y = bb * t * c + h * hs;
+            Head head = Head.of(task, t, c, nh);
+            int q = head.q(), k = head.k(), v = head.v(), a = head.att(), y = head.out();
             float[] vt = transposeHead(qkv, v, c3, t, hs);                        // (hs, T)
             float[] dAtt = dAttScratch(t);                                        // (T, T)
             for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
@@ -75,6 +75,17 @@ public final class Attention {
                         dqkv, k + i0 * c3, c3, false);
             }
         });
+    }
+
+    /**
+     * Where task (b, head) = (task / nh, task % nh) finds its operands: its q, k and v columns in qkv (rows 3C
+     * apart), its (T, T) block of att and its columns of out (rows C apart).
+     */
+    private record Head(int q, int k, int v, int att, int out) {
+        static Head of(int task, int t, int c, int nh) {
+            int hs = c / nh, bb = task / nh, h = task % nh, q = bb * t * 3 * c + h * hs;
+            return new Head(q, q + c, q + 2 * c, task * t * t, bb * t * c + h * hs);
+        }
     }
 
     /**

@@ -119,7 +119,7 @@ public final class Gpt implements AutoregressiveModel {
         this.seq = seq;
         pieces.layOut(batch, seq);
         PackedWeights w = packedWeights().repack(pool);
-        Pieces.each(pool, pieces.count(), (p, kernels) -> {
+        Pieces.each(pool, pieces.count(), (p, worker, kernels) -> {
             Activations a = pieces.buffers(p);
             System.arraycopy(tokens, pieces.firstRow(p) * seq, a.inputs, 0, pieces.rows(p) * seq);
             forwardShard(a, kernels, pieces.rows(p), seq, w);
@@ -217,7 +217,7 @@ public final class Gpt implements AutoregressiveModel {
         }
         if (partialLoss.length < pieces.count()) partialLoss = new double[pieces.count()];
         double[] partial = partialLoss;
-        Pieces.each(pool, pieces.count(), (p, kernels) -> {
+        Pieces.each(pool, pieces.count(), (p, worker, kernels) -> {
             Activations a = pieces.buffers(p);
             int from = pieces.firstRow(p) * seq, n = pieces.rows(p) * seq;
             System.arraycopy(targets, from, a.targets, 0, n);
@@ -241,7 +241,7 @@ public final class Gpt implements AutoregressiveModel {
         if (weightSum == 0) return;
         int shards = pieces.shards();
         for (int s = 1; s < shards; s++) if (shardGrads[s] == null) shardGrads[s] = new float[params.length];
-        Pieces.each(pool, shards, (s, kernels) -> {
+        Pieces.each(pool, shards, (s, worker, kernels) -> {
             float[] g = s == 0 ? grads : shardGrads[s];
             if (s > 0) Arrays.fill(g, 0f);
             for (int p = pieces.firstPiece(s); p < pieces.firstPiece(s + 1); p++) {

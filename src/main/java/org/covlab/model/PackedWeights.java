@@ -1,5 +1,7 @@
 package org.covlab.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.covlab.tensor.Gemm;
 import org.covlab.tensor.Parallel;
 
@@ -10,43 +12,43 @@ import org.covlab.tensor.Parallel;
  * changed them since.
  */
 final class PackedWeights {
-    private final Gpt model;
     final Gemm.Packed[] qkv, proj, fc, out;     // per block: W stored (out, in), packed as Wᵀ (in, out)
     final Gemm.Packed head;
+    private final float[] params;
+    private final List<Matrix> matrices = new ArrayList<>();    // every weight matrix, with where it is packed
+
+    /** A weight matrix at params[offset], stored (out, in), and its packed copy. */
+    private record Matrix(int offset, int in, Gemm.Packed packed) {}
 
     PackedWeights(Gpt model) {
-        this.model = model;
         GptConfig cfg = model.config();
         int c = cfg.dModel(), n = cfg.layers();
+        params = model.parameters();
         qkv = new Gemm.Packed[n];
         proj = new Gemm.Packed[n];
         fc = new Gemm.Packed[n];
         out = new Gemm.Packed[n];
         for (int l = 0; l < n; l++) {
-            qkv[l] = new Gemm.Packed(c, 3 * c);
-            proj[l] = new Gemm.Packed(c, c);
-            fc[l] = new Gemm.Packed(c, 4 * c);
-            out[l] = new Gemm.Packed(4 * c, c);
+            Gpt.Block p = model.blocks[l];
+            qkv[l] = add(p.qkvW(), c, 3 * c);
+            proj[l] = add(p.projW(), c, c);
+            fc[l] = add(p.fcW(), c, 4 * c);
+            out[l] = add(p.outW(), 4 * c, c);
         }
-        head = new Gemm.Packed(c, cfg.vocab());
+        head = add(model.head, c, cfg.vocab());
+    }
+
+    private Gemm.Packed add(int offset, int in, int outC) {
+        Gemm.Packed packed = new Gemm.Packed(in, outC);
+        matrices.add(new Matrix(offset, in, packed));
+        return packed;
     }
 
     /** Packs every weight matrix from the model's current parameters, one matrix per task on the pool. */
     PackedWeights repack(Parallel pool) {
-        int n = qkv.length;
-        float[] params = model.parameters();
-        pool.forEach(4 * n + 1, (task, worker) -> {
-            if (task == 4 * n) {
-                Gemm.pack(true, params, model.head, model.config().dModel(), head);
-                return;
-            }
-            Gpt.Block p = model.blocks[task / 4];
-            switch (task % 4) {
-                case 0 -> Gemm.pack(true, params, p.qkvW(), model.config().dModel(), qkv[task / 4]);
-                case 1 -> Gemm.pack(true, params, p.projW(), model.config().dModel(), proj[task / 4]);
-                case 2 -> Gemm.pack(true, params, p.fcW(), model.config().dModel(), fc[task / 4]);
-                default -> Gemm.pack(true, params, p.outW(), 4 * model.config().dModel(), out[task / 4]);
-            }
+        pool.forEach(matrices.size(), (task, worker) -> {
+            Matrix m = matrices.get(task);
+            Gemm.pack(true, params, m.offset(), m.in(), m.packed());
         });
         return this;
     }

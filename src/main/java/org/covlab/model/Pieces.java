@@ -25,10 +25,10 @@ final class Pieces {
      */
     static final int PIECE_TOKENS = 256;
 
-    /** Work on one shard or piece, with the pool its kernels should use. */
+    /** Work on one shard or piece, on a worker of the pool (0 when run one by one), with the pool its kernels should use. */
     @FunctionalInterface
     interface Work {
-        void run(int index, Parallel kernels);
+        void run(int index, int worker, Parallel kernels);
     }
 
     private final GptConfig cfg;
@@ -44,7 +44,7 @@ final class Pieces {
     /** Lays out a (batch, seq) batch and makes sure every piece has buffers that fit it. */
     void layOut(int batch, int seq) {
         shards = Math.min(batch, SHARDS);
-        int per = Math.max(1, PIECE_TOKENS / seq), n = 0;
+        int per = sequencesPerPiece(seq), n = 0;
         for (int s = 0; s < shards; s++) n += (rowEnd(s, batch) - rowStart(s, batch) + per - 1) / per;
         if (firstRow.length < n + 1) firstRow = new int[n + 1];
         if (buffers.length < n) buffers = Arrays.copyOf(buffers, n);
@@ -57,6 +57,11 @@ final class Pieces {
         firstRow[p] = batch;
         count = p;
         for (int q = 0; q < p; q++) ensureCapacity(q, rows(q), seq);
+    }
+
+    /** Whole sequences of length seq in a piece: about PIECE_TOKENS positions, at least one sequence. */
+    static int sequencesPerPiece(int seq) {
+        return Math.max(1, PIECE_TOKENS / seq);
     }
 
     int shards() { return shards; }
@@ -79,9 +84,9 @@ final class Pieces {
      */
     static void each(Parallel pool, int n, Work work) {
         if (n >= pool.threads()) {
-            pool.forEach(n, (i, w) -> work.run(i, Parallel.SERIAL));
+            pool.forEach(n, (i, worker) -> work.run(i, worker, Parallel.SERIAL));
         } else {
-            for (int i = 0; i < n; i++) work.run(i, pool);
+            for (int i = 0; i < n; i++) work.run(i, 0, pool);
         }
     }
 

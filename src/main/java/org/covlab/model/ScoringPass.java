@@ -25,17 +25,11 @@ final class ScoringPass {
      * vocabulary. // tokens, targets, out: (batch, seq)
      */
     void targetLogProbs(int[] tokens, int[] targets, int batch, int seq, double[] out) {
-        int perTask = Math.max(1, Math.min(batch, Pieces.PIECE_TOKENS / seq)), tasks = (batch + perTask - 1) / perTask;
+        int per = Pieces.sequencesPerPiece(seq), tasks = (batch + per - 1) / per;
         Parallel pool = model.pool();
         PackedWeights w = model.packedWeights().repack(pool);
-        if (tasks >= pool.threads()) {
-            pool.forEach(tasks, (t, worker) -> run(t * perTask, Math.min(batch, (t + 1) * perTask), seq, worker,
-                    Parallel.SERIAL, w, tokens, targets, out));
-        } else {
-            for (int t = 0; t < tasks; t++) {
-                run(t * perTask, Math.min(batch, (t + 1) * perTask), seq, 0, pool, w, tokens, targets, out);
-            }
-        }
+        Pieces.each(pool, tasks, (t, worker, kernels) -> run(t * per, Math.min(batch, (t + 1) * per), seq, worker, kernels,
+                w, tokens, targets, out));
     }
 
     /** Sequences [from, to) on a worker's buffers, with the given pool inside the kernels. */

@@ -23,6 +23,7 @@ import org.covlab.train.EvalRun;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -61,6 +62,8 @@ public final class BonCommand implements Callable<Integer> {
             description = "fig1-finetune, fig1-pretrain or fig2 (with --checkpoint; default: the checkpoint's task); with --model linear:INSTANCE it may be "
                     + "left out, or be 'linear' or the instance's name.")
     String task;
+
+    @Mixin EdgeOrderOption edgeOrder;
 
     @Option(names = "--H", paramLabel = "N", description = "Horizon: intermediate layers of a graph task, tokens of a linear one (default: " + DEFAULT_H + ").")
     Integer H;
@@ -117,7 +120,7 @@ public final class BonCommand implements Callable<Integer> {
     private int callCheckpoint(int[] grid) {
         if (model != null) throw new InputException("--model: give either --model or --checkpoint, not both");
         Checkpoint ck = Checkpoint.read(checkpoint);
-        GraphTask graphs = EvalCommand.resolveTask(task, H, checkpoint);
+        GraphTask graphs = edgeOrder.resolve(task, H, checkpoint, spec.commandLine().getErr());
         EvalRun.requireFits(ck, graphs);
         Gpt gpt = ck.loadModel(Parallel.SERIAL);
         BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);

@@ -31,6 +31,7 @@ import org.covlab.report.CsvTable;
 import org.covlab.report.HtmlReport;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
+import org.covlab.task.graph.GraphTasks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,8 +74,8 @@ public final class DemoCommand implements Callable<Integer> {
         options.validate(cli);
         int threads = options.threads;
         Integer gptSeeds = options.seedsGiven(cli);
-        Fig2Horizon.Settings fig2 = Fig2Horizon.Settings.of(Scale.DEMO, gptSeeds);
-        Fig1Selection.Settings fig1 = Fig1Selection.Settings.of(Scale.DEMO, gptSeeds);
+        Fig2Horizon.Settings fig2 = Fig2Horizon.Settings.of(Scale.DEMO, gptSeeds, GraphTasks.DEFAULT_EDGE_ORDER);
+        Fig1Selection.Settings fig1 = Fig1Selection.Settings.of(Scale.DEMO, gptSeeds, GraphTasks.DEFAULT_EDGE_ORDER);
         LinearHorizon.Settings horizon = LinearHorizon.Settings.quick(options.seedsOr(cli, 2), threads);
         LinearSamples.Settings samples = LinearSamples.Settings.quick(options.seedsOr(cli, LinearSamplesCommand.QUICK_SEEDS), threads);
         TournamentVsMle.Settings tournament = TournamentVsMle.Settings.quick(options.seedsOr(cli, TournamentVsMleCommand.QUICK_SEEDS), threads);

@@ -14,6 +14,7 @@ import org.covlab.train.TaskSpec;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -48,6 +49,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--H", paramLabel = "N", description = "Its H (default: the checkpoints' own, or " + GraphTasks.DEFAULT_H + " with --task).")
     Integer H;
 
+    @Mixin EdgeOrderOption edgeOrder;
+
     @Option(names = "--prompts", defaultValue = "1024", paramLabel = "P", description = "Validation prompts per class (default: ${DEFAULT-VALUE}).")
     int prompts;
 
@@ -72,7 +75,7 @@ public final class EvalCommand implements Callable<Integer> {
         for (int k : ks) if (k < 1) throw new InputException("--k: every k must be >= 1, got " + k);
         Checks.atLeast("--threads", 1, threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
-        GraphTask graphs = resolveTask(task, H, entries.get(0).dir());
+        GraphTask graphs = edgeOrder.resolve(task, H, entries.get(0).dir(), spec.commandLine().getErr());
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
                 new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed);
@@ -84,12 +87,5 @@ public final class EvalCommand implements Callable<Integer> {
         stdout.println("per-class rows in " + o.dir().resolve(EvalRun.METRICS) + "; report: " + o.dir().resolve("report.html"));
         stdout.flush();
         return 0;
-    }
-
-    /** --task/--H if given, else the task the checkpoint was trained on. */
-    static GraphTask resolveTask(String task, Integer H, Path checkpointDir) {
-        if (task != null) return GraphTasks.byName(task, H);
-        TaskSpec own = Checkpoint.read(checkpointDir).config().task();
-        return GraphTasks.byName(own.name(), H == null ? own.H() : H);
     }
 }

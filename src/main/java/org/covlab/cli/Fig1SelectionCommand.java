@@ -30,13 +30,15 @@ public final class Fig1SelectionCommand implements Callable<Integer> {
 
     @Mixin ExperimentOptions options;
 
+    @Mixin EdgeOrderOption edgeOrder;
+
     @Option(names = "--scale", paramLabel = "S", defaultValue = "small",
             description = "demo, small or paper (default: ${DEFAULT-VALUE}); seeds default to 1, 1 and 3.")
     String scale;
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
-        return options.run(cli, () -> Fig1SelectionRun.run(Fig1Selection.Settings.of(Scale.parse(scale), options.seedsGiven(cli)), options.seed,
+        return options.run(cli, () -> Fig1SelectionRun.run(Fig1Selection.Settings.of(Scale.parse(scale), options.seedsGiven(cli), edgeOrder.order()), options.seed,
                 options.out, options.resume, options.threads));
     }
 }

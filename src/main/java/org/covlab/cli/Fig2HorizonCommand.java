@@ -29,13 +29,15 @@ public final class Fig2HorizonCommand implements Callable<Integer> {
 
     @Mixin ExperimentOptions options;
 
+    @Mixin EdgeOrderOption edgeOrder;
+
     @Option(names = "--scale", paramLabel = "S", defaultValue = "small",
             description = "demo, small or paper (default: ${DEFAULT-VALUE}); seeds default to 2, 2 and 16.")
     String scale;
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
-        return options.run(cli, () -> Fig2HorizonRun.run(Fig2Horizon.Settings.of(Scale.parse(scale), options.seedsGiven(cli)), options.seed,
+        return options.run(cli, () -> Fig2HorizonRun.run(Fig2Horizon.Settings.of(Scale.parse(scale), options.seedsGiven(cli), edgeOrder.order()), options.seed,
                 options.out, options.resume, options.threads));
     }
 }

@@ -18,6 +18,7 @@ import org.covlab.train.EvalRun;
 import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -41,6 +42,8 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--task", paramLabel = "T", description = "Task of the prompts (default: the checkpoint's own).")
     String task;
+
+    @Mixin EdgeOrderOption edgeOrder;
 
     @Option(names = "--H", paramLabel = "N", description = "Its H (default: the checkpoint's own).")
     Integer H;
@@ -68,7 +71,7 @@ public final class SampleCommand implements Callable<Integer> {
         Checks.positive("--temperature", temperature);
         Checks.atLeast("--threads", 1, threads);
         Checkpoint ck = Checkpoint.read(checkpoint);
-        GraphTask t = EvalCommand.resolveTask(task, H, checkpoint);
+        GraphTask t = edgeOrder.resolve(task, H, checkpoint, spec.commandLine().getErr());
         Checks.hasClass(t.name(), t.groupWeights(), group);
         Seeds seeds = new Seeds(seed);
         var promptRng = seeds.stream("prompts");

@@ -21,6 +21,7 @@ import org.covlab.train.EvalRun;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -73,6 +74,8 @@ public final class SelectCommand implements Runnable {
 
     @Option(names = "--task", paramLabel = "T", description = "with --checkpoints: the task (default: the checkpoints' own)")
     String task;
+
+    @Mixin EdgeOrderOption edgeOrder;
 
     @Option(names = "--H", paramLabel = "N", description = "with --checkpoints: its H (default: the checkpoints' own)")
     Integer H;
@@ -134,7 +137,7 @@ public final class SelectCommand implements Runnable {
         if (onPolicy < 1 && method.equals(Selector.OFFSET)) throw new InputException("--on-policy: must be >= 1 with --method offset, got " + onPolicy);
         Checks.atLeast("--threads", 1, threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
-        GraphTask graphs = EvalCommand.resolveTask(task, H, entries.get(0).dir());
+        GraphTask graphs = edgeOrder.resolve(task, H, entries.get(0).dir(), spec.commandLine().getErr());
         try (Parallel pool = new Parallel(threads)) {
             return CheckpointLogProbs.table(graphs, entries, samples, method.equals(Selector.OFFSET) ? onPolicy : 0, seed, pool);
         }

@@ -13,6 +13,7 @@ import org.covlab.task.graph.NumeralTokenizer;
 import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,6 +41,7 @@ public final class TaskCommand implements Runnable {
                             + "ids; the response ends with the EOS token 0), class, and logp_data = log pi_D(y|x)."},
             footer = {"", "Examples:",
                     "  ./covlab task sample --task fig2 --H 8 --count 5 --seed 1 --json",
+                    "  ./covlab task sample --task fig2 --H 8 --count 5 --seed 1 --json --edge-order shuffled   # same graphs",
                     "  ./covlab task sample --task fig2 --H 16 --class G3 --count 2",
                     "  ./covlab task sample --task fig1-pretrain --count 4 --json"})
     void sample(
@@ -48,8 +50,9 @@ public final class TaskCommand implements Runnable {
             @Option(names = "--count", paramLabel = "N", defaultValue = "5", description = "how many pairs (default ${DEFAULT-VALUE})") int count,
             @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "master seed; stream 'data' (default ${DEFAULT-VALUE})") long seed,
             @Option(names = "--class", paramLabel = "CLASS", description = "draw only from this class (e.g. G2) instead of the mixture") String group,
-            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json) throws Exception {
-        GraphTask task = GraphTasks.byName(taskName, H);
+            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json,
+            @Mixin EdgeOrderOption edgeOrder) throws Exception {
+        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
         Checks.atLeast("--count", 1, count);
         Checks.hasClass(taskName, task.groupWeights(), group);
         SplittableRandom rng = new Seeds(seed).stream("data");
@@ -85,8 +88,9 @@ public final class TaskCommand implements Runnable {
             description = "The family's classes, vocabulary layout and longest prompt and response (to size the context).",
             footer = {"", "Examples:", "  ./covlab task info --task fig2 --H 8", "  ./covlab task info --task fig1-finetune"})
     void info(@Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
-              @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H) {
-        GraphTask task = GraphTasks.byName(taskName, H);
+              @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
+              @Mixin EdgeOrderOption edgeOrder) {
+        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
         NumeralTokenizer tok = task.tokenizer();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("task %s, H = %d intermediate layers, paths of %d nodes%n", task.name(), task.H(), task.H() + 2);
@@ -95,6 +99,7 @@ public final class TaskCommand implements Runnable {
         for (GraphClass c : task.classes())
             out.printf("class %-3s weight %.4f  doubled layers %d  (%s)%n", c.name(), c.weight(), c.doubledLayers(), c.pairs());
         out.printf("classes identifiable from tokens: %s%n", task.identifiable());
+        out.printf("edges listed in %s order%n", task.edgeOrder());
         out.printf("longest prompt %d tokens, response %d tokens (with EOS), sum %d%n",
                 task.maxPromptLength(), task.maxResponseLength(), task.maxPromptLength() + task.maxResponseLength());
         out.flush();

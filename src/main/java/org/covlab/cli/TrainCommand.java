@@ -17,6 +17,7 @@ import org.covlab.train.TrainRun;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -47,6 +48,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--H", paramLabel = "N", description = "Intermediate layers of the graphs (default: " + GraphTasks.DEFAULT_H + ").")
     Integer H;
+
+    @Mixin EdgeOrderOption edgeOrder;
 
     @Option(names = "--steps", required = true, paramLabel = "S", description = "Optimizer updates (the paper: 40000 for Fig. 2).")
     int steps;
@@ -91,6 +94,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0.01", paramLabel = "WD", description = "AdamW's weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
+    @Option(names = "--beta2", defaultValue = "0.999", paramLabel = "B2", description = "AdamW's beta2 (default: ${DEFAULT-VALUE}, torch's; 0.95 shortens the graph tasks' loss plateau, docs/training.md).")
+    double beta2;
+
+    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "C", description = "Clip the global gradient norm to C before each update, 0 = never (default: ${DEFAULT-VALUE}).")
+    double gradClip;
+
     @Option(names = "--lambda", defaultValue = "1.0", paramLabel = "L", description = "Eq. 18's lambda, for --optimizer normalized (default: ${DEFAULT-VALUE}).")
     double lambda;
 
@@ -117,7 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override public Integer call() {
-        GraphTask graphs = GraphTasks.byName(task, H);
+        GraphTask graphs = GraphTasks.byName(task, H, edgeOrder.order());
         TrainRun.Config config = new TrainRun.Config("train", TaskSpec.of(graphs), model(graphs), training(), checkpoints());
         Checks.atLeast("--threads", 1, threads);
         TrainRun.Outcome o = TrainRun.run(config, graphs, out, resume, threads);
@@ -149,13 +158,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (kind == null) throw new InputException("--optimizer: unknown '" + optimizer + "'; choose adamw, normalized or sign");
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new InputException("--weight-decay: must be >= 0, got " + weightDecay);
         Checks.positive("--lambda", lambda);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new InputException("--beta2: must be in [0, 1), got " + beta2);
+        if (!(gradClip >= 0) || Double.isInfinite(gradClip)) throw new InputException("--grad-clip: must be >= 0 (0 = never), got " + gradClip);
         TaskData.LossOn on = switch (lossOn) {
             case "response" -> TaskData.LossOn.RESPONSE;
             case "all" -> TaskData.LossOn.ALL;
             default -> throw new InputException("--loss-on: choose response or all, got '" + lossOn + "'");
         };
         return new TrainConfig(seed, steps, batch, new LrSchedule(lr, warmup, cosine, minLr),
-                new Optimizer.Settings(kind, weightDecay, lambda), on, datasetSize());
+                new Optimizer.Settings(kind, weightDecay, lambda, beta2, gradClip), on, datasetSize());
     }
 
     private int datasetSize() {

@@ -24,6 +24,7 @@ import org.covlab.select.OracleBestCoverage;
 import org.covlab.select.Selection;
 import org.covlab.select.SimpleTournament;
 import org.covlab.task.Prompt;
+import org.covlab.task.graph.EdgeOrder;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
@@ -33,8 +34,6 @@ import org.covlab.train.CheckpointPolicy;
 import org.covlab.train.Checkpoints;
 import org.covlab.train.EvalRun;
 import org.covlab.train.ExactEval;
-import org.covlab.train.LrSchedule;
-import org.covlab.train.Optimizer;
 import org.covlab.train.TaskData;
 import org.covlab.train.TaskSpec;
 import org.covlab.train.TrainConfig;
@@ -79,6 +78,7 @@ public final class Fig1Selection {
 
     /**
      * @param scale           the named size (recorded in config.json)
+     * @param edgeOrder       how the prompts list the edges (docs/tasks.md, Q5)
      * @param H               intermediate layers of the graphs (the paper's L = 8)
      * @param seeds           independent pre-train + fine-tune runs
      * @param layers          transformer blocks
@@ -86,12 +86,10 @@ public final class Fig1Selection {
      * @param dModel          width
      * @param batch           sequences per update (both phases)
      * @param pretrainSteps   pre-training updates (the paper: 200k)
-     * @param pretrainLr      pre-training AdamW rate (the paper: 1e-4)
-     * @param pretrainWarmup  linear warm-up of pre-training
-     * @param pretrainMinLr   where a cosine decay of the pre-training rate ends; equal to pretrainLr for the paper's fixed rate
+     * @param pretrain        pre-training's optimizer and schedule (the paper: AdamW at a fixed 1e-4)
      * @param pretrainDataset fixed pre-training dataset size (the paper: 8 x 64,000)
      * @param finetuneSteps   online fine-tuning updates (the paper: 50k)
-     * @param finetuneLr      fine-tuning AdamW rate, constant (the paper: 5e-6)
+     * @param finetune        fine-tuning's optimizer, a fresh AdamW at a fixed rate (the paper: 5e-6)
      * @param checkpointEvery fine-tuning updates between checkpoints (the candidates)
      * @param promptsPerClass exact-evaluation prompts per class
      * @param selectionPairs  n, validation pairs from the fine-tuning pi_D for the tournament and min-KL
@@ -100,31 +98,32 @@ public final class Fig1Selection {
      * @param onPolicy        M, on-policy samples per prompt and checkpoint for the offset tournament
      * @param passCheckPrompts prompts for the sampled Pass@N check
      */
-    public record Settings(Scale scale, int H, int seeds, int layers, int heads, int dModel, int batch,
-                           int pretrainSteps, double pretrainLr, int pretrainWarmup, double pretrainMinLr, int pretrainDataset,
-                           int finetuneSteps, double finetuneLr, int checkpointEvery, int promptsPerClass,
-                           int selectionPairs, double offsetA, int offsetPairs, int onPolicy, int passCheckPrompts) {
+    public record Settings(Scale scale, EdgeOrder edgeOrder, int H, int seeds, int layers, int heads, int dModel, int batch,
+                           int pretrainSteps, AdamRecipe pretrain, int pretrainDataset, int finetuneSteps, AdamRecipe finetune,
+                           int checkpointEvery, int promptsPerClass, int selectionPairs, double offsetA, int offsetPairs, int onPolicy,
+                           int passCheckPrompts) {
         public Settings {
-            if (H < 2 || seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1 || pretrainSteps < 1 || finetuneSteps < 1
-                    || checkpointEvery < 1 || pretrainDataset < 1 || pretrainWarmup < 0 || promptsPerClass < 1 || selectionPairs < 1
-                    || offsetPairs < 1 || offsetPairs > selectionPairs || onPolicy < 1 || passCheckPrompts < 1
-                    || !(pretrainLr > 0) || !(pretrainMinLr > 0 && pretrainMinLr <= pretrainLr) || !(finetuneLr > 0) || !(offsetA >= 0))
+            if (edgeOrder == null || pretrain == null || finetune == null || finetune.cosine() || H < 2 || seeds < 1 || layers < 1
+                    || heads < 1 || dModel % heads != 0 || batch < 1 || pretrainSteps < 1 || finetuneSteps < 1 || checkpointEvery < 1
+                    || pretrainDataset < 1 || promptsPerClass < 1 || selectionPairs < 1 || offsetPairs < 1 || offsetPairs > selectionPairs
+                    || onPolicy < 1 || passCheckPrompts < 1 || !(offsetA >= 0))
                 throw new IllegalArgumentException("fig1-selection settings out of range");
         }
 
         /**
-         * The named sizes; the paper's from section 4.2, small and demo tuned as docs/results.md (section "The paper's two figures") says: H = 2, a cosine
-         * decay of pre-training to 5e-4, and fine-tuning at 1/20 of the rate pre-training ended at (the paper's ratio, whose
-         * pre-training rate is constant).
+         * The named sizes: the paper's from section 4.2; small and demo tuned on 2 cores (docs/results.md has the tuning
+         * log): AdamW with beta2 0.95 and clipping, a cosine decay of pre-training, and fine-tuning at 1/20 of the rate
+         * pre-training ends at (the paper's ratio, 5e-6 after 1e-4).
          */
-        public static Settings of(Scale scale, Integer seeds) {
+        public static Settings of(Scale scale, Integer seeds, EdgeOrder order) {
             return switch (scale) {
-                case DEMO -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 8000, 5e-3, 100, 5e-4, 64_000, 600, 2.5e-5, 50, 64,
-                        512, A, 64, 1, 128);
-                case SMALL -> new Settings(scale, 2, or(seeds, 1), 2, 4, 64, 32, 20_000, 5e-3, 100, 5e-4, 64_000, 1500, 2.5e-5, 100, 128,
-                        1024, A, 128, 1, 256);
-                case PAPER -> new Settings(scale, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000,
-                        TrainConfig.PAPER_LR, 0, TrainConfig.PAPER_LR, TrainConfig.PAPER_DATASET, 50_000, 5e-6, 1000, 1024, 4096, A, 512, 2, 1024);
+                case DEMO -> new Settings(scale, order, 8, or(seeds, 1), 2, 4, 64, 32, 8000, new AdamRecipe(5e-3, 100, 5e-4, 0.95, 1.0),
+                        512_000, 600, AdamRecipe.constant(2.5e-5, 0, 0.95, 1.0), 50, 64, 512, A, 64, 1, 128);
+                case SMALL -> new Settings(scale, order, 8, or(seeds, 1), 2, 4, 64, 32, 20_000, new AdamRecipe(5e-3, 100, 5e-4, 0.95, 1.0),
+                        512_000, 1500, AdamRecipe.constant(2.5e-5, 0, 0.95, 1.0), 100, 128, 1024, A, 128, 1, 256);
+                case PAPER -> new Settings(scale, order, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000,
+                        AdamRecipe.paper(TrainConfig.PAPER_LR), TrainConfig.PAPER_DATASET, 50_000, AdamRecipe.paper(5e-6), 1000, 1024, 4096,
+                        A, 512, 2, 1024);
             };
         }
 
@@ -134,13 +133,16 @@ public final class Fig1Selection {
         private static int or(Integer v, int dflt) { return v == null ? dflt : v; }
 
         TrainConfig pretraining(long seed) {
-            return new TrainConfig(seed, pretrainSteps, batch, new LrSchedule(pretrainLr, pretrainWarmup, pretrainMinLr < pretrainLr, pretrainMinLr < pretrainLr ? pretrainMinLr : 0),
-                    Optimizer.Settings.adamw(), TaskData.LossOn.RESPONSE, pretrainDataset);
+            return pretrain.training(seed, pretrainSteps, batch, pretrainDataset);
         }
 
         TrainConfig finetuning(long seed) {
-            return new TrainConfig(seed, finetuneSteps, batch, LrSchedule.constant(finetuneLr), Optimizer.Settings.adamw(),
-                    TaskData.LossOn.RESPONSE, TaskData.ONLINE);
+            return finetune.training(seed, finetuneSteps, batch, TaskData.ONLINE);
+        }
+
+        /** The task {@code name} (fig1-pretrain or fig1-finetune) at this H and edge order. */
+        GraphTask task(String name) {
+            return GraphTasks.byName(name, H, edgeOrder);
         }
 
         GptConfig model(GraphTask task) {
@@ -234,7 +236,7 @@ public final class Fig1Selection {
 
     /** Pre-trains (or resumes) seed's model on fig1-pretrain in {@code cells/s{seed}/pretrain}; its rows go to pretrain.csv. */
     static void pretrain(Settings s, RunFolder run, int seed, Parallel pool) {
-        GraphTask pre = GraphTasks.byName(GraphTasks.FIG1_PRETRAIN, s.H()), fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        GraphTask pre = s.task(GraphTasks.FIG1_PRETRAIN), fine = s.task(GraphTasks.FIG1_FINETUNE);
         long preSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("pretrain").master();
         List<WeightedSequence> seqs = evaluationSet(s, fine, run.seed());
         GptCell.Spec spec = new GptCell.Spec(cellDir(run, seed).resolve("pretrain"), TaskSpec.of(pre), s.pretraining(preSeed),
@@ -247,7 +249,7 @@ public final class Fig1Selection {
 
     /** Fine-tunes (or resumes) from the pre-trained model in {@code cells/s{seed}/finetune}, evaluating every checkpoint. */
     static List<Object[]> finetune(Settings s, RunFolder run, int seed, Parallel pool, GptCell.Evaluation eval) {
-        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        GraphTask fine = s.task(GraphTasks.FIG1_FINETUNE);
         long fineSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("finetune").master();
         Checkpoint pretrained = GptCell.newest(cellDir(run, seed).resolve("pretrain")).orElseThrow();
         GptCell.Spec spec = new GptCell.Spec(cellDir(run, seed).resolve("finetune"), TaskSpec.of(fine), s.finetuning(fineSeed),
@@ -257,7 +259,7 @@ public final class Fig1Selection {
 
     /** The exact evaluation of a fine-tuning checkpoint against the fine-tuning pi_D: one row of {@link #header()}. */
     static GptCell.Evaluation evaluation(Settings s, long master, int seed) {
-        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        GraphTask fine = s.task(GraphTasks.FIG1_FINETUNE);
         List<WeightedSequence> seqs = evaluationSet(s, fine, master);
         double[] ns = NS.stream().mapToDouble(Double::doubleValue).toArray();
         int[] ks = PASS_NS.stream().mapToInt(Integer::intValue).toArray();
@@ -274,7 +276,7 @@ public final class Fig1Selection {
 
     /** Step 2: the selections of one seed's checkpoints; rows of {@link #selectionHeader()}. */
     static List<Object[]> select(Settings s, RunFolder run, int seed, CsvTable metrics, int threads) {
-        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        GraphTask fine = s.task(GraphTasks.FIG1_FINETUNE);
         Path dir = cellDir(run, seed);
         List<Checkpoints.Entry> entries = GptCell.checkpoints(dir.resolve("finetune"));
         long selSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("select").master();
@@ -322,7 +324,7 @@ public final class Fig1Selection {
 
     /** Step 3: sampled against exact Pass@N for the chosen checkpoints and the first and last; rows of {@link #passCheckHeader()}. */
     static List<Object[]> passCheck(Settings s, RunFolder run, int seed, CsvTable selections, int threads) {
-        GraphTask fine = GraphTasks.byName(GraphTasks.FIG1_FINETUNE, s.H());
+        GraphTask fine = s.task(GraphTasks.FIG1_FINETUNE);
         List<Checkpoints.Entry> entries = GptCell.checkpoints(cellDir(run, seed).resolve("finetune"));
         Set<Integer> steps = new LinkedHashSet<>(List.of(entries.get(0).step()));
         selections.rows().stream().filter(r -> r.integer("seed") == seed).forEach(r -> steps.add((int) r.integer("step")));

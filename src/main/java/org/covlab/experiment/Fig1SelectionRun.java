@@ -37,14 +37,13 @@ public final class Fig1SelectionRun {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scale", s.scale().cliName());
         m.put("master seed", seed);
-        m.put("graphs", s.H() + " intermediate layers (the paper: 8), two of them with two passable nodes");
+        m.put("graphs", s.H() + " intermediate layers (the paper: 8), two of them with two passable nodes; edges in "
+                + s.edgeOrder().cliName() + " order");
         m.put("seeds", s.seeds());
         m.put("model", s.layers() + " layers, " + s.heads() + " heads, d " + s.dModel() + "; batch " + s.batch());
-        m.put("pre-training (fig1-pretrain)", s.pretrainSteps() + " updates, AdamW lr " + s.pretrainLr()
-                + (s.pretrainWarmup() > 0 ? " (warm-up " + s.pretrainWarmup() + ")" : "")
-                + (s.pretrainMinLr() < s.pretrainLr() ? ", cosine decay to " + s.pretrainMinLr() : ", constant")
+        m.put("pre-training (fig1-pretrain)", s.pretrainSteps() + " updates, " + s.pretrain().describe()
                 + ", fixed dataset of " + s.pretrainDataset());
-        m.put("fine-tuning (fig1-finetune, online)", s.finetuneSteps() + " updates, fresh AdamW, constant lr " + s.finetuneLr()
+        m.put("fine-tuning (fig1-finetune, online)", s.finetuneSteps() + " updates, fresh " + s.finetune().describe()
                 + ", a checkpoint every " + s.checkpointEvery() + " (" + (s.finetuneSteps() / s.checkpointEvery() + 1) + " candidates)");
         m.put("exact evaluation", s.promptsPerClass() + " prompts per class (G1 0.9, G2 0.1), the same for every seed and checkpoint");
         m.put("tournament and min-KL data", s.selectionPairs() + " validation pairs (x, y) ~ pi_D of the fine-tuning distribution");

@@ -10,14 +10,12 @@ import org.covlab.model.GptConfig;
 import org.covlab.report.CsvTable;
 import org.covlab.report.RunFolder;
 import org.covlab.task.Prompt;
+import org.covlab.task.graph.EdgeOrder;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.CheckpointPolicy;
 import org.covlab.train.ExactEval;
-import org.covlab.train.LrSchedule;
-import org.covlab.train.Optimizer;
-import org.covlab.train.TaskData;
 import org.covlab.train.TaskSpec;
 import org.covlab.train.TrainConfig;
 import org.covlab.train.Trainer;
@@ -51,49 +49,66 @@ public final class Fig2Horizon {
 
     /**
      * @param scale           the named size these settings came from (recorded in config.json)
+     * @param edgeOrder       how the prompts list the edges (docs/tasks.md, Q5)
      * @param horizons        the H grid (even, >= 8)
+     * @param steps           updates per run at each H of {@code horizons} (the plateau before G_{H,1} is learned grows with H)
      * @param seeds           training runs per H
      * @param layers          transformer blocks
      * @param heads           attention heads
      * @param dModel          width
      * @param batch           sequences per update
-     * @param lr              AdamW's learning rate (constant after the warm-up, as the paper)
-     * @param warmup          linear warm-up steps
-     * @param steps           updates per run
+     * @param adam            the optimizer and its schedule
      * @param dataset         fixed dataset size (the paper: 8 x 64,000)
      * @param evalEvery       steps between checkpoints, each evaluated exactly
      * @param promptsPerClass validation prompts per class (the paper: 1024)
+     * @param controlSeeds    runs at the smallest H in the other edge order, with the same settings (0: none): the
+     *                        order's effect, measured
      */
-    public record Settings(Scale scale, List<Integer> horizons, int seeds, int layers, int heads, int dModel, int batch,
-                           double lr, int warmup, int steps, int dataset, int evalEvery, int promptsPerClass) {
+    public record Settings(Scale scale, EdgeOrder edgeOrder, List<Integer> horizons, List<Integer> steps, int seeds, int layers,
+                           int heads, int dModel, int batch, AdamRecipe adam, int dataset, int evalEvery, int promptsPerClass,
+                           int controlSeeds) {
         public Settings {
             horizons = List.copyOf(horizons);
+            steps = List.copyOf(steps);
             if (horizons.isEmpty() || horizons.stream().anyMatch(h -> h < 8 || h % 2 != 0))
                 throw new IllegalArgumentException("fig2 needs even H >= 8, got " + horizons);
-            if (seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1 || steps < 1 || dataset < 1
-                    || evalEvery < 1 || promptsPerClass < 1 || warmup < 0 || !(lr > 0))
+            if (steps.size() != horizons.size() || steps.stream().anyMatch(n -> n < 1))
+                throw new IllegalArgumentException("one positive step count per H, got " + steps + " for " + horizons);
+            if (edgeOrder == null || adam == null || seeds < 1 || layers < 1 || heads < 1 || dModel % heads != 0 || batch < 1
+                    || dataset < 1 || evalEvery < 1 || promptsPerClass < 1 || controlSeeds < 0)
                 throw new IllegalArgumentException("fig2-horizon settings out of range");
         }
 
         /**
-         * The named sizes. Paper: section 4.3 (6 layers, 4 heads, d 384, batch 128, lr 1e-4, 40k updates on 8 x 64,000
-         * samples, 16 seeds, 1024 prompts per class). Small and demo: see docs/results.md (section "The paper's two figures") for how they were tuned.
+         * The named sizes. Paper: section 4.3 (6 layers, 4 heads, d 384, batch 128, AdamW lr 1e-4, 40k updates on 8 x 64,000
+         * samples, 16 seeds, 1024 prompts per class). Small and demo: tuned on 2 cores, docs/results.md has the tuning log.
          */
-        public static Settings of(Scale scale, Integer seeds) {
+        public static Settings of(Scale scale, Integer seeds, EdgeOrder order) {
+            AdamRecipe small = AdamRecipe.constant(5e-3, 100, 0.95, 1.0);
             return switch (scale) {
-                case DEMO -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 16, 5e-3, 20, 60, 64_000, 20, 16);
-                case SMALL -> new Settings(scale, PAPER_HORIZONS, or(seeds, 2), 2, 4, 64, 32, 5e-3, 100, 400, 64_000, 100, 32);
-                case PAPER -> new Settings(scale, PAPER_HORIZONS, or(seeds, 16), 6, 4, 384, TrainConfig.PAPER_BATCH, TrainConfig.PAPER_LR,
-                        0, 40_000, TrainConfig.PAPER_DATASET, 1000, 1024);
+                case DEMO -> new Settings(scale, order, PAPER_HORIZONS, List.of(300, 500, 800), or(seeds, 2), 2, 4, 64, 32, small,
+                        64_000, 100, 16, 1);
+                case SMALL -> new Settings(scale, order, PAPER_HORIZONS, List.of(500, 800, 1200), or(seeds, 3), 2, 4, 64, 32, small,
+                        64_000, 100, 64, 1);
+                case PAPER -> new Settings(scale, order, PAPER_HORIZONS, List.of(40_000, 40_000, 40_000), or(seeds, 16), 6, 4, 384,
+                        TrainConfig.PAPER_BATCH, AdamRecipe.paper(TrainConfig.PAPER_LR), TrainConfig.PAPER_DATASET, 1000, 1024, 0);
             };
         }
 
         private static int or(Integer v, int dflt) { return v == null ? dflt : v; }
 
-        /** The training settings of one run. */
-        TrainConfig training(long seed) {
-            return new TrainConfig(seed, steps, batch, new LrSchedule(lr, warmup, false, 0), Optimizer.Settings.adamw(),
-                    TaskData.LossOn.RESPONSE, dataset);
+        /** Updates per run at H. */
+        public int steps(int H) { return steps.get(horizons.indexOf(H)); }
+
+        /** The edge order of the control runs: the other one. */
+        public EdgeOrder controlOrder() { return edgeOrder == EdgeOrder.LAYER ? EdgeOrder.SHUFFLED : EdgeOrder.LAYER; }
+
+        /** The H of the control runs: the smallest. */
+        public int controlH() { return horizons.stream().min(Integer::compare).orElseThrow(); }
+
+        /** The training settings of one run at H. */
+        TrainConfig training(long seed, int H) {
+            return adam.training(seed, steps(H), batch, dataset);
         }
 
         /** The model for {@code task}: its vocabulary and room for its longest prompt + response - 1. */
@@ -102,9 +117,9 @@ public final class Fig2Horizon {
         }
     }
 
-    /** The columns of metrics.csv: mixed figures, then KL and Cov_16 within each class. */
+    /** The columns of metrics.csv: the run (edge order, H, seed, step), mixed figures, then KL and Cov_16 within each class. */
     public static List<String> header() {
-        List<String> h = new ArrayList<>(List.of("H", "seed", "step", "train_loss", "cross_entropy", "kl"));
+        List<String> h = new ArrayList<>(List.of("edge_order", "H", "seed", "step", "train_loss", "cross_entropy", "kl"));
         for (double n : NS) h.add(covColumn(n));
         for (String c : CLASSES) h.add("kl_" + c);
         for (String c : CLASSES) h.add(covColumn(HEADLINE_N) + "_" + c);
@@ -115,49 +130,67 @@ public final class Fig2Horizon {
         return LinearHorizon.covColumn(n);
     }
 
-    /** Runs every (H, seed) cell (skipping finished ones, resuming interrupted ones) and writes metrics.csv. */
-    public static CsvTable run(Settings s, RunFolder run, int threads) {
-        List<CellRunner.Cell> cells = new ArrayList<>();
-        // longest horizon first: the cells run side by side, so the long ones should not start last
+    /** One training run: the prompts' edge order, the horizon and the seed. */
+    record Cell(EdgeOrder order, int H, int seed) {
+        /** The folder name under cells/: {@code H8_s0}, with the order appended for the control runs. */
+        String key(Settings s) {
+            return "H" + H + "_s" + seed + (order == s.edgeOrder() ? "" : "_" + order.cliName());
+        }
+
+        /** The task of this run's prompts. */
+        GraphTask task() { return GraphTasks.byName(GraphTasks.FIG2, H, order); }
+    }
+
+    /** Every run: each (H, seed) in the settings' order, longest H first (cells run side by side), then the control runs. */
+    static List<Cell> cells(Settings s) {
+        List<Cell> out = new ArrayList<>();
         for (int H : s.horizons().stream().sorted(Comparator.reverseOrder()).toList())
-            for (int seed = 0; seed < s.seeds(); seed++) {
-                int fH = H, fSeed = seed;
-                String key = "H" + H + "_s" + seed;
-                cells.add(new CellRunner.Cell(key, () -> cell(s, run, key, fH, fSeed, modelThreads(threads, cells(s)))));
-            }
-        CsvTable all = CellRunner.run(run, NAME, header(), Math.min(threads, cells.size()), cells);
-        CsvTable sorted = sortedByHSeedStep(all);
+            for (int seed = 0; seed < s.seeds(); seed++) out.add(new Cell(s.edgeOrder(), H, seed));
+        for (int seed = 0; seed < s.controlSeeds(); seed++) out.add(new Cell(s.controlOrder(), s.controlH(), seed));
+        return out;
+    }
+
+    /** Runs every cell (skipping finished ones, resuming interrupted ones) and writes metrics.csv. */
+    public static CsvTable run(Settings s, RunFolder run, int threads) {
+        List<Cell> all = cells(s);
+        int modelThreads = modelThreads(threads, all.size());
+        List<CellRunner.Cell> cells = all.stream()
+                .map(c -> new CellRunner.Cell(c.key(s), () -> cell(s, run, c, modelThreads))).toList();
+        CsvTable sorted = sorted(CellRunner.run(run, NAME, header(), Math.min(threads, cells.size()), cells), s.edgeOrder());
         sorted.write(run.file("metrics.csv"));
         return sorted;
     }
-
-    private static int cells(Settings s) { return s.horizons().size() * s.seeds(); }
 
     /** Threads per cell's model: the cells share the threads first, the rest go to each model's kernels. */
     static int modelThreads(int threads, int cells) {
         return Math.max(1, threads / Math.min(threads, cells));
     }
 
-    /** One training run at (H, seed), evaluated at every checkpoint: rows of {@link #header()}. */
-    static List<Object[]> cell(Settings s, RunFolder run, String key, int H, int seed, int threads) {
-        GraphTask task = GraphTasks.byName(GraphTasks.FIG2, H);
-        GptCell.Spec spec = spec(s, run, key, H, seed);
+    /** One training run, evaluated at every checkpoint: rows of {@link #header()}. */
+    static List<Object[]> cell(Settings s, RunFolder run, Cell c, int threads) {
+        GraphTask task = c.task();
+        GptCell.Spec spec = spec(s, run, c);
         try (Parallel pool = new Parallel(threads)) {
             return GptCell.train(spec, task, p -> Trainer.initialModel(s.model(task), spec.training().seed(), p), header(),
-                    evaluation(s, run.seed(), task, seed), pool, NAME + " H=" + H + " seed " + seed);
+                    evaluation(s, run.seed(), c), pool, NAME + " H=" + c.H() + " seed " + c.seed()
+                            + (c.order() == s.edgeOrder() ? "" : " (" + c.order() + " edges)"));
         }
     }
 
-    /** Where and how cell (H, seed) trains: {@code cells/KEY/}, a checkpoint (and evaluation) every evalEvery, the newest kept. */
-    static GptCell.Spec spec(Settings s, RunFolder run, String key, int H, int seed) {
-        long trainSeed = new Seeds(run.seed()).child("fig2/H" + H + "/seed" + seed).master();
-        return new GptCell.Spec(run.file("cells/" + key + "/.keep").getParent(), TaskSpec.of(GraphTasks.byName(GraphTasks.FIG2, H)),
-                s.training(trainSeed), new CheckpointPolicy(s.evalEvery(), 1, 0));
+    /**
+     * Where and how a run trains: {@code cells/KEY/}, a checkpoint (and evaluation) every evalEvery, the newest kept. A
+     * control run has the seed (so the initial weights and the graphs) of the same (H, seed) in the main order.
+     */
+    static GptCell.Spec spec(Settings s, RunFolder run, Cell c) {
+        long trainSeed = new Seeds(run.seed()).child("fig2/H" + c.H() + "/seed" + c.seed()).master();
+        return new GptCell.Spec(run.file("cells/" + c.key(s) + "/.keep").getParent(), TaskSpec.of(c.task()),
+                s.training(trainSeed, c.H()), new CheckpointPolicy(s.evalEvery(), 1, 0));
     }
 
     /** The exact evaluation of a checkpoint: one row of {@link #header()}. */
-    static GptCell.Evaluation evaluation(Settings s, long master, GraphTask task, int seed) {
-        // the same validation prompts for every seed of an H: seeds differ by training only
+    static GptCell.Evaluation evaluation(Settings s, long master, Cell c) {
+        // the same validation graphs for every seed and order of an H: runs differ by training only
+        GraphTask task = c.task();
         Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, s.promptsPerClass(),
                 new Seeds(master).child("fig2/H" + task.H() + "/validation").master());
         List<WeightedSequence> seqs = ExactEval.supportSequences(task, prompts);
@@ -167,10 +200,10 @@ public final class Fig2Horizon {
             List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
             List<ExactEval.Figures> figures = ExactEval.figures(records, ns, new int[0]);
             ExactEval.Figures mixed = figures.get(0);
-            List<Object> row = new ArrayList<>(List.of(task.H(), seed, step, loss, mixed.crossEntropy(), mixed.kl()));
-            for (double c : mixed.coverage()) row.add(c);
-            for (String c : CLASSES) row.add(byGroup(figures, c).kl());
-            for (String c : CLASSES) row.add(byGroup(figures, c).coverage()[headline]);
+            List<Object> row = new ArrayList<>(List.of(c.order().cliName(), task.H(), c.seed(), step, loss, mixed.crossEntropy(), mixed.kl()));
+            for (double cov : mixed.coverage()) row.add(cov);
+            for (String g : CLASSES) row.add(byGroup(figures, g).kl());
+            for (String g : CLASSES) row.add(byGroup(figures, g).coverage()[headline]);
             return List.<Object[]>of(row.toArray());
         };
     }
@@ -179,12 +212,21 @@ public final class Fig2Horizon {
         return figures.stream().filter(f -> f.group().equals(group)).findFirst().orElseThrow();
     }
 
-    private static CsvTable sortedByHSeedStep(CsvTable t) {
+    /** The main order's rows first, then the control's; each by (H, seed, step). */
+    private static CsvTable sorted(CsvTable t, EdgeOrder main) {
         List<CsvTable.Row> rows = new ArrayList<>(t.rows());
-        rows.sort(Comparator.comparingLong((CsvTable.Row r) -> r.integer("H")).thenComparingLong(r -> r.integer("seed"))
+        rows.sort(Comparator.comparing((CsvTable.Row r) -> !r.get("edge_order").equals(main.cliName()))
+                .thenComparingLong(r -> r.integer("H")).thenComparingLong(r -> r.integer("seed"))
                 .thenComparingLong(r -> r.integer("step")));
         CsvTable out = new CsvTable(t.header());
         for (CsvTable.Row r : rows) out.addRow(t.header().stream().map(r::get).toArray());
+        return out;
+    }
+
+    /** The rows of runs in {@code order}. */
+    public static CsvTable rowsIn(CsvTable t, EdgeOrder order) {
+        CsvTable out = new CsvTable(t.header());
+        for (CsvTable.Row r : t.rows()) if (r.get("edge_order").equals(order.cliName())) out.addRow(t.header().stream().map(r::get).toArray());
         return out;
     }
 }

@@ -18,13 +18,13 @@ public final class Fig2HorizonRun {
     /** Runs (or resumes) the experiment in {@code out} (null: a fresh runs/fig2-horizon-*). */
     public static ExperimentRun.Outcome run(Fig2Horizon.Settings s, long seed, Path out, boolean resume, int threads) {
         return ExperimentRun.run(Fig2Horizon.NAME, seed, out, resume, new Config(Fig2Horizon.NAME, seed, s), "train-and-evaluate",
-                run -> Fig2Horizon.run(s, run, threads), (metrics, dir) -> Fig2HorizonReport.section(metrics, dir, settings(s, seed)));
+                run -> Fig2Horizon.run(s, run, threads), (metrics, dir) -> Fig2HorizonReport.section(metrics, s.edgeOrder(), dir, settings(s, seed)));
     }
 
     /** The report section again, from the run folder's config.json and metrics.csv alone ({@code covlab report}). */
     public static Section rebuild(Path dir) {
         Config c = Json.readFile(dir.resolve(RunFolder.CONFIG), Config.class);
-        return Fig2HorizonReport.section(CsvTable.read(dir.resolve("metrics.csv")), dir, settings(c.settings(), c.seed()));
+        return Fig2HorizonReport.section(CsvTable.read(dir.resolve("metrics.csv")), c.settings().edgeOrder(), dir, settings(c.settings(), c.seed()));
     }
 
     static Map<String, Object> settings(Fig2Horizon.Settings s, long seed) {
@@ -32,10 +32,11 @@ public final class Fig2HorizonRun {
         m.put("scale", s.scale().cliName());
         m.put("master seed", seed);
         m.put("H (intermediate layers)", s.horizons());
+        m.put("edge order of the prompts", s.edgeOrder().cliName() + (s.controlSeeds() > 0 ? "; control: " + s.controlSeeds()
+                + " run(s) at H = " + s.controlH() + " with " + s.controlOrder().cliName() + " edges, the same seeds and settings" : ""));
         m.put("seeds per H", s.seeds());
         m.put("model", s.layers() + " layers, " + s.heads() + " heads, d " + s.dModel());
-        m.put("training", s.steps() + " updates of batch " + s.batch() + ", AdamW lr " + s.lr() + (s.warmup() > 0 ? " (warm-up " + s.warmup() + ")" : "")
-                + ", weight decay 0.01, loss on response tokens");
+        m.put("training", s.steps() + " updates (for " + s.horizons() + ") of batch " + s.batch() + ", " + s.adam().describe());
         m.put("dataset", s.dataset() + " fixed samples");
         m.put("exact evaluation", "every " + s.evalEvery() + " updates; " + s.promptsPerClass() + " validation prompts per class, "
                 + "the same for every seed; every response in pi_D's support scored");

@@ -48,23 +48,44 @@ public final class Optimizer {
          * at step length about eta.
          */
         public static final double LAMBDA = 1.0;
+        /** torch.optim.AdamW's beta2, and the checkpoints written before {@code --beta2} existed. */
+        public static final double BETA2 = 0.999;
+        /** No gradient clipping: the paper mentions none. */
+        public static final double NO_CLIP = 0;
     }
 
     /**
      * @param kind        the rule
      * @param weightDecay AdamW's decoupled weight decay (ignored by the others), >= 0
      * @param lambda      Eq. 18's lambda (used by normalized only), > 0
+     * @param beta2       AdamW's second-moment decay, in [0, 1); absent (NaN) in older checkpoints: {@link Defaults#BETA2}
+     * @param clip        the global gradient norm is clipped to this before every rule, as torch's
+     *                    {@code clip_grad_norm_}; 0 = no clipping; absent (NaN) in older checkpoints: none
      */
-    public record Settings(Kind kind, double weightDecay, double lambda) {
+    public record Settings(Kind kind, double weightDecay, double lambda, double beta2, double clip) {
         public Settings {
             if (kind == null) throw new IllegalArgumentException("optimizer kind is required");
+            if (Double.isNaN(beta2)) beta2 = Defaults.BETA2;
+            if (Double.isNaN(clip)) clip = Defaults.NO_CLIP;
             if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
             if (!(lambda > 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("lambda must be finite and > 0, got " + lambda);
+            if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+            if (!(clip >= 0) || Double.isInfinite(clip)) throw new IllegalArgumentException("clip must be finite and >= 0, got " + clip);
         }
 
-        /** The paper's optimizer: AdamW with weight decay 0.01. */
+        /** A rule with the default beta2 and no clipping. */
+        public static Settings of(Kind kind, double weightDecay, double lambda) {
+            return new Settings(kind, weightDecay, lambda, Defaults.BETA2, Defaults.NO_CLIP);
+        }
+
+        /** The paper's optimizer: AdamW with weight decay 0.01 (torch's betas, no clipping). */
         public static Settings adamw() {
-            return new Settings(Kind.ADAMW, Defaults.WEIGHT_DECAY, Defaults.LAMBDA);
+            return of(Kind.ADAMW, Defaults.WEIGHT_DECAY, Defaults.LAMBDA);
+        }
+
+        /** AdamW with weight decay 0.01, the given beta2 and gradient clipping. */
+        public static Settings adamw(double beta2, double clip) {
+            return new Settings(Kind.ADAMW, Defaults.WEIGHT_DECAY, Defaults.LAMBDA, beta2, clip);
         }
     }
 
@@ -80,21 +101,29 @@ public final class Optimizer {
         this.settings = settings;
         this.pool = pool;
         this.adamw = settings.kind() == Kind.ADAMW
-                ? new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, settings.weightDecay(), false), layout, pool) : null;
+                ? new AdamW(new AdamW.Config(0.9, settings.beta2(), 1e-8, settings.weightDecay(), false), layout, pool) : null;
     }
 
     public Settings settings() { return settings; }
 
     /**
-     * One update at rate {@code lr}.
+     * One update at rate {@code lr}, after clipping g to norm {@code clip} (when set).
      *
-     * @param grads    g = dL/dtheta of the mean token loss
+     * @param grads    g = dL/dtheta of the mean token loss (scaled in place when clipped)
      * @param gradNorm ||g||, computed once by the trainer (and logged)
      * @param scale    s = scored tokens / sequences of the batch, so that ĝ = -s g (used by normalized)
      */
     public void step(float[] params, float[] grads, double lr, double gradNorm, double scale) {
         if (!(lr >= 0)) throw new IllegalArgumentException("learning rate must be >= 0, got " + lr);
         steps++;
+        double clipCoef = settings.clip() / (gradNorm + 1e-6);  // torch.nn.utils.clip_grad_norm_
+        if (settings.clip() > 0 && clipCoef < 1) {
+            float c = (float) clipCoef;
+            pool.forRange(grads.length, MIN_CHUNK, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) grads[i] *= c;
+            });
+            gradNorm *= clipCoef;
+        }
         switch (settings.kind()) {
             case ADAMW -> adamw.step(params, grads, lr);
             case NORMALIZED -> {

@@ -14,6 +14,7 @@ import org.covlab.report.Section;
 import org.covlab.select.LogProbJsonl;
 import org.covlab.select.LogProbTable;
 import org.covlab.tensor.Parallel;
+import org.covlab.task.graph.EdgeOrder;
 import org.covlab.train.EvalRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,8 @@ class Fig1SelectionTest {
 
     /** A one-layer d=16 model: 6 pre-training and 8 fine-tuning updates of 4 sequences, a checkpoint every 2. */
     static Fig1Selection.Settings tiny(int seeds) {
-        return new Fig1Selection.Settings(Scale.DEMO, 4, seeds, 1, 2, 16, 4, 6, 3e-3, 0, 3e-3, 64, 8, 1e-3, 2, 3, 24, 0.1, 6, 1, 4);
+        return new Fig1Selection.Settings(Scale.DEMO, EdgeOrder.LAYER, 4, seeds, 1, 2, 16, 4, 6, AdamRecipe.constant(3e-3, 0, 0.95, 1.0), 64, 8,
+                AdamRecipe.constant(1e-3, 0, 0.95, 1.0), 2, 3, 24, 0.1, 6, 1, 4);
     }
 
     @Test void tablesHaveTheirColumnsAndOneRowPerKey(@TempDir Path tmp) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import org.covlab.report.CsvTable;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
+import org.covlab.task.graph.EdgeOrder;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
@@ -23,7 +24,13 @@ class Fig2HorizonTest {
 
     /** Two horizons, two seeds, a one-layer d=16 model, 6 updates of 4 sequences, an evaluation every 2. */
     static Fig2Horizon.Settings tiny() {
-        return new Fig2Horizon.Settings(Scale.DEMO, List.of(8, 10), 2, 1, 2, 16, 4, 3e-3, 0, 6, 64, 2, 2);
+        return settings(List.of(8, 10), 2, 6, 0);
+    }
+
+    /** A one-layer d=16 model, {@code steps} updates of 4 sequences at every H, an evaluation every 2. */
+    static Fig2Horizon.Settings settings(List<Integer> horizons, int seeds, int steps, int controlSeeds) {
+        return new Fig2Horizon.Settings(Scale.DEMO, EdgeOrder.LAYER, horizons, horizons.stream().map(h -> steps).toList(), seeds, 1, 2, 16, 4,
+                AdamRecipe.constant(3e-3, 0, 0.95, 1.0), 64, 2, 2, controlSeeds);
     }
 
     @Test void metricsCsvHasTheIssuesColumnsAndOneRowPerHSeedStep(@TempDir Path tmp) {
@@ -47,7 +54,7 @@ class Fig2HorizonTest {
     }
 
     @Test void sameSeedGivesTheSameBytesForAnyThreadCount(@TempDir Path tmp) throws Exception {
-        Fig2Horizon.Settings s = new Fig2Horizon.Settings(Scale.DEMO, List.of(8), 2, 1, 2, 16, 4, 3e-3, 0, 4, 64, 2, 2);
+        Fig2Horizon.Settings s = settings(List.of(8), 2, 4, 0);
         Fig2Horizon.run(s, RunFolder.open(Fig2Horizon.NAME, 3, tmp.resolve("a"), false), 1);
         Fig2Horizon.run(s, RunFolder.open(Fig2Horizon.NAME, 3, tmp.resolve("b"), false), 2);
         Fig2Horizon.run(s, RunFolder.open(Fig2Horizon.NAME, 4, tmp.resolve("c"), false), 2);
@@ -57,7 +64,7 @@ class Fig2HorizonTest {
     }
 
     @Test void anInterruptedCellResumesFromItsCheckpointToTheSameMetrics(@TempDir Path tmp) throws Exception {
-        Fig2Horizon.Settings s = new Fig2Horizon.Settings(Scale.DEMO, List.of(8), 1, 1, 2, 16, 4, 3e-3, 0, 6, 64, 2, 2);
+        Fig2Horizon.Settings s = settings(List.of(8), 1, 6, 0);
         Path uninterrupted = Fig2HorizonRun.run(s, 5, tmp.resolve("a"), false, 2).dir().resolve("metrics.csv");
 
         // The same run killed during the evaluation at step 4: checkpoints 0 and 2 were written, the cell never finished.
@@ -65,8 +72,9 @@ class Fig2HorizonTest {
         RunFolder run = RunFolder.open(Fig2Horizon.NAME, 5, b, false);
         run.writeConfig(new Fig2HorizonRun.Config(Fig2Horizon.NAME, 5, s));
         GraphTask task = GraphTasks.byName(GraphTasks.FIG2, 8);
-        GptCell.Spec spec = Fig2Horizon.spec(s, run, "H8_s0", 8, 0);
-        GptCell.Evaluation eval = Fig2Horizon.evaluation(s, run.seed(), task, 0);
+        Fig2Horizon.Cell cell = new Fig2Horizon.Cell(EdgeOrder.LAYER, 8, 0);
+        GptCell.Spec spec = Fig2Horizon.spec(s, run, cell);
+        GptCell.Evaluation eval = Fig2Horizon.evaluation(s, run.seed(), cell);
         try (Parallel pool = new Parallel(1)) {
             assertThatThrownBy(() -> GptCell.train(spec, task, p -> Trainer.initialModel(s.model(task), spec.training().seed(), p),
                     Fig2Horizon.header(), (step, m, loss) -> {
@@ -82,7 +90,7 @@ class Fig2HorizonTest {
     }
 
     @Test void aLostCellAndMetricsComeBackTheSameAndFinishedCellsAreSkipped(@TempDir Path tmp) throws Exception {
-        Fig2Horizon.Settings s = new Fig2Horizon.Settings(Scale.DEMO, List.of(8), 2, 1, 2, 16, 4, 3e-3, 0, 2, 64, 2, 2);
+        Fig2Horizon.Settings s = settings(List.of(8), 2, 2, 0);
         Path dir = Fig2HorizonRun.run(s, 5, tmp.resolve("a"), false, 1).dir();
         ResumeCheck.interruptAndResume(dir, () -> Fig2HorizonRun.run(s, 5, dir, true, 1));
     }
@@ -118,14 +126,16 @@ class Fig2HorizonTest {
             for (int seed = 0; seed < 3; seed++) {
                 Object[] row = new Object[t.header().size()];
                 java.util.Arrays.fill(row, 0.0);
-                row[0] = H;
-                row[1] = seed;
-                row[2] = 100;
+                row[0] = "layer";
+                row[1] = H;
+                row[2] = seed;
+                row[3] = 100;
                 row[t.header().indexOf("kl")] = kl.applyAsDouble(H) + 1e-4 * seed;
                 row[t.header().indexOf("cov@16")] = cov.applyAsDouble(H);
+                row[t.header().indexOf("cov@16_G1")] = cov.applyAsDouble(H) > 0.5 ? 1.0 : 0.0;  // G1 learned unless saturated
                 t.addRow(row);
             }
-        return Fig2HorizonReport.section(t, dir, java.util.Map.of()).claims().stream()
+        return Fig2HorizonReport.section(t, EdgeOrder.LAYER, dir, java.util.Map.of()).claims().stream()
                 .map(c -> c.verdict().label()).toList();
     }
 }

@@ -61,7 +61,7 @@ class TrainerTest {
      */
     @Test void normalizedUpdateFollowsEq18() {
         double lambda = 0.7, lr = 0.05;
-        TrainConfig cfg = new TrainConfig(2, 1, 4, LrSchedule.constant(lr), new Optimizer.Settings(Optimizer.Kind.NORMALIZED, 0.01, lambda),
+        TrainConfig cfg = new TrainConfig(2, 1, 4, LrSchedule.constant(lr), Optimizer.Settings.of(Optimizer.Kind.NORMALIZED, 0.01, lambda),
                 TaskData.LossOn.RESPONSE, TaskData.ONLINE);
         Gpt m = Trainer.initialModel(TinyRuns.GPT, 2, Parallel.SERIAL);
         float[] before = m.parameters().clone();
@@ -102,7 +102,7 @@ class TrainerTest {
     /** Eq. 20: theta += eta sign(ĝ) = theta - eta sign(g), exactly in float. */
     @Test void signUpdateFollowsEq20() {
         double lr = 1e-3;
-        TrainConfig cfg = new TrainConfig(4, 1, 4, LrSchedule.constant(lr), new Optimizer.Settings(Optimizer.Kind.SIGN, 0.01, 1),
+        TrainConfig cfg = new TrainConfig(4, 1, 4, LrSchedule.constant(lr), Optimizer.Settings.of(Optimizer.Kind.SIGN, 0.01, 1),
                 TaskData.LossOn.RESPONSE, TaskData.ONLINE);
         Gpt m = Trainer.initialModel(TinyRuns.GPT, 4, Parallel.SERIAL);
         float[] before = m.parameters().clone();

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.covlab.model.AutoregressiveModel;
@@ -18,7 +19,7 @@ import org.covlab.task.WeightedResponse;
  * A graph-reasoning family (paper App. C, notes sections 4.1-4.3): a mixture of {@link GraphClass}es over
  * layered DAGs with H intermediate layers, written with the {@link NumeralTokenizer}.
  *
- * <p>Prompt: the edges in a uniformly random order, then {@code / s t =}. Response: the path
+ * <p>Prompt: the edges in the task's {@link EdgeOrder} (by layer, or shuffled), then {@code / s t =}. Response: the path
  * s v_2 ... v_{H+1} t (H+2 nodes) then EOS, so {@link #maxResponseLength()} = H+3. pi_D(y|x) is the class's
  * rule: uniform over {@link #support} (1, 4 or 16 paths), -infinity elsewhere. The class is the one carried by
  * the {@link Prompt}; {@link #classesOf} says which classes a token sequence is consistent with.
@@ -39,6 +40,7 @@ public final class GraphTask implements Task {
     private final NumeralTokenizer tokenizer;
     private final Map<String, GraphClass> classes = new LinkedHashMap<>();
     private final boolean identifiable;
+    private final EdgeOrder edgeOrder;
     private final Map<TokenKey, LayeredDag> parsed = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override protected boolean removeEldestEntry(Map.Entry<TokenKey, LayeredDag> eldest) {
             return size() > PARSE_CACHE_SIZE;
@@ -52,8 +54,9 @@ public final class GraphTask implements Task {
      * @param classes      the mixture, weights summing to 1
      * @param identifiable whether every prompt's class is a function of its tokens (then {@link #dataModel()}
      *                     can find pi_D(.|x) from tokens alone)
+     * @param edgeOrder    how prompts list the edges
      */
-    public GraphTask(String name, int H, int m, List<GraphClass> classes, boolean identifiable) {
+    public GraphTask(String name, int H, int m, List<GraphClass> classes, boolean identifiable, EdgeOrder edgeOrder) {
         if (H < 1) throw new IllegalArgumentException("H must be >= 1, got " + H);
         if (m < GraphClass.LAYER_WIDTH * H + 2)
             throw new IllegalArgumentException("m = " + m + " is below the " + (GraphClass.LAYER_WIDTH * H + 2) + " nodes of a graph");
@@ -67,6 +70,7 @@ public final class GraphTask implements Task {
         this.H = H;
         this.tokenizer = new NumeralTokenizer(m);
         this.identifiable = identifiable;
+        this.edgeOrder = Objects.requireNonNull(edgeOrder, "edgeOrder");
     }
 
     @Override public String name() { return name; }
@@ -75,6 +79,9 @@ public final class GraphTask implements Task {
     public int H() { return H; }
 
     public int m() { return tokenizer.m(); }
+
+    /** How this task's prompts list the edges. */
+    public EdgeOrder edgeOrder() { return edgeOrder; }
 
     public NumeralTokenizer tokenizer() { return tokenizer; }
 
@@ -111,9 +118,7 @@ public final class GraphTask implements Task {
 
     @Override public Prompt samplePrompt(String group, RandomGenerator rng) {
         LayeredDag g = graphClass(group).sampleGraph(H, m(), rng);
-        List<int[]> edges = g.edges();
-        for (int i = edges.size() - 1; i > 0; i--) Collections.swap(edges, i, rng.nextInt(i + 1));
-        int[] tokens = tokenizer.encodePrompt(edges, g.source(), g.target());
+        int[] tokens = tokenizer.encodePrompt(edgeOrder.arrange(g, rng), g.source(), g.target());
         parsed.put(new TokenKey(tokens), g);
         return new Prompt(tokens, group);
     }
@@ -232,7 +237,7 @@ public final class GraphTask implements Task {
 
     public boolean identifiable() { return identifiable; }
 
-    @Override public String toString() { return name + " H=" + H + " m=" + m(); }
+    @Override public String toString() { return name + " H=" + H + " m=" + m() + (edgeOrder == EdgeOrder.LAYER ? "" : " edges " + edgeOrder); }
 
     /** Token arrays as map keys. */
     private record TokenKey(int[] tokens) {

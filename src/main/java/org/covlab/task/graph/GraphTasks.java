@@ -24,24 +24,33 @@ public final class GraphTasks {
     /** Node ids come from [100] (the notes' guess): H = 24 needs 98 of them, and the vocabulary is then 104. */
     public static final int DEFAULT_M = 100;
 
+    /** The edge order of every command that is not told otherwise (docs/tasks.md, Q5). */
+    public static final EdgeOrder DEFAULT_EDGE_ORDER = EdgeOrder.LAYER;
+
+    /** A family by name in the default edge order ({@link #byName(String, Integer, EdgeOrder)}). */
+    public static GraphTask byName(String name, Integer H) {
+        return byName(name, H, DEFAULT_EDGE_ORDER);
+    }
+
     /**
-     * A family by name, with H (null: the paper's value, {@value #DEFAULT_H}) and m = max(100, 4H+2).
+     * A family by name, with H (null: the paper's value, {@value #DEFAULT_H}), m = max(100, 4H+2) and the prompts'
+     * edge order.
      *
      * @throws InputException for an unknown name or an H the family does not allow (user input)
      */
-    public static GraphTask byName(String name, Integer H) {
+    public static GraphTask byName(String name, Integer H, EdgeOrder order) {
         int h = H == null ? DEFAULT_H : H;
         int m = defaultM(h);
         switch (name) {
             case FIG1_FINETUNE:
                 checkH(name, h, h >= 2, ">= 2");
-                return fig1(FIG1_FINETUNE, h, m, false);
+                return fig1(FIG1_FINETUNE, h, m, false, order);
             case FIG1_PRETRAIN:
                 checkH(name, h, h >= 2, ">= 2");
-                return fig1(FIG1_PRETRAIN, h, m, true);
+                return fig1(FIG1_PRETRAIN, h, m, true, order);
             case FIG2:
                 checkH(name, h, h >= 8 && h % 2 == 0, "even and >= 8");
-                return fig2(h, m);
+                return fig2(h, m, order);
             default:
                 throw new InputException("--task: unknown task '" + name + "'; choose one of " + String.join(", ", NAMES));
         }
@@ -60,15 +69,15 @@ public final class GraphTasks {
      * ({@link #vPrimeParity}). Fine-tuning mixes G1 0.9 and G2 0.1; pre-training mixes G1, G2 and G3 (uniform
      * over the 4 paths, no V' constraint) at 1/3 each, so its classes are not identifiable from tokens.
      */
-    static GraphTask fig1(String name, int H, int m, boolean pretrain) {
+    static GraphTask fig1(String name, int H, int m, boolean pretrain, EdgeOrder order) {
         double w1 = pretrain ? 1.0 / 3 : 0.9, w2 = pretrain ? 1.0 / 3 : 0.1;
         GraphClass g1 = new GraphClass("G1", w1, 2, Pairs.OPPOSITE_PARITY, g -> vPrimeParity(g) == 1,
                 PathRule.parity((g, layer) -> parity(layer)));
         GraphClass g2 = new GraphClass("G2", w2, 2, Pairs.OPPOSITE_PARITY, g -> vPrimeParity(g) == 0,
                 PathRule.parity((g, layer) -> 1 ^ parity(layer)));
-        if (!pretrain) return new GraphTask(name, H, m, List.of(g1, g2), true);
+        if (!pretrain) return new GraphTask(name, H, m, List.of(g1, g2), true, order);
         GraphClass g3 = new GraphClass("G3", 1 - w1 - w2, 2, Pairs.OPPOSITE_PARITY, g -> true, PathRule.UNIFORM);
-        return new GraphTask(name, H, m, List.of(g1, g2, g3), false);
+        return new GraphTask(name, H, m, List.of(g1, g2, g3), false, order);
     }
 
     /**
@@ -77,12 +86,12 @@ public final class GraphTasks {
      * G_{H,3} (0.01) four layers with two passable nodes, uniform over the 16 paths. G_{H,3} graphs have at
      * least one same-parity pair, so at H = 8 (where both have four doubled layers) they differ from G_{H,2}.
      */
-    static GraphTask fig2(int H, int m) {
+    static GraphTask fig2(int H, int m, EdgeOrder order) {
         GraphClass g1 = new GraphClass("G1", 0.94, 0, Pairs.ANY_PARITY, g -> true, PathRule.UNIFORM);
         GraphClass g2 = new GraphClass("G2", 0.05, H / 2, Pairs.OPPOSITE_PARITY, g -> true,
                 PathRule.parity((g, layer) -> parity(layer) ^ passableParity(g)));
         GraphClass g3 = new GraphClass("G3", 0.01, 4, Pairs.ANY_PARITY, g -> !pairsAllOpposite(g), PathRule.UNIFORM);
-        return new GraphTask(FIG2, H, m, List.of(g1, g2, g3), true);
+        return new GraphTask(FIG2, H, m, List.of(g1, g2, g3), true, order);
     }
 
     /**

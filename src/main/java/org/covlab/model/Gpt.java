@@ -114,15 +114,31 @@ public final class Gpt implements AutoregressiveModel {
 
     /** Runs the model on tokens (batch, seq), row-major; the logits are then in {@link #logits()}. */
     public void forward(int[] tokens, int batch, int seq) {
+        forward(tokens, batch, seq, null);
+    }
+
+    /**
+     * Runs the model on tokens (batch, seq), row-major, where row r holds {@code lengths[r]} real positions and
+     * padding after them (null: no padding). Causal attention makes a row's first positions independent of what
+     * follows, so the padding is not computed where a piece holds one sequence ({@link Pieces}); its logits read
+     * as 0 and its loss weights must be 0.
+     */
+    public void forward(int[] tokens, int batch, int seq, int[] lengths) {
         checkTokens(tokens, batch, seq);
+        if (lengths != null) {
+            if (lengths.length < batch) throw new IllegalArgumentException("need a length per row, got " + lengths.length);
+            for (int r = 0; r < batch; r++)
+                if (lengths[r] < 1 || lengths[r] > seq) throw new IllegalArgumentException("row " + r + " length " + lengths[r] + " outside [1, " + seq + "]");
+        }
         this.batch = batch;
         this.seq = seq;
-        pieces.layOut(batch, seq);
+        pieces.layOut(batch, seq, lengths);
         PackedWeights w = packedWeights().repack(pool);
         Pieces.each(pool, pieces.count(), (p, worker, kernels) -> {
             Activations a = pieces.buffers(p);
-            System.arraycopy(tokens, pieces.firstRow(p) * seq, a.inputs, 0, pieces.rows(p) * seq);
-            forwardShard(a, kernels, pieces.rows(p), seq, w);
+            int ps = pieces.seq(p);
+            for (int r = 0; r < pieces.rows(p); r++) System.arraycopy(tokens, (pieces.firstRow(p) + r) * seq, a.inputs, r * ps, ps);
+            forwardShard(a, kernels, pieces.rows(p), ps, w);
         });
         logitsReady = true;
         lossReady = false;
@@ -185,16 +201,19 @@ public final class Gpt implements AutoregressiveModel {
     }
 
     /**
-     * The logits of the last {@link #forward}, (batch * seq, vocab) row-major. The array is reused: it is
-     * valid until the next forward or backward.
+     * The logits of the last {@link #forward}, (batch * seq, vocab) row-major; 0 at padding positions that were not
+     * computed. The array is reused: it is valid until the next forward or backward.
      */
     public float[] logits() {
         if (!logitsReady) throw new IllegalStateException("no logits: call forward() (backward() reuses their memory)");
-        if (pieces.count() == 1) return pieces.buffers(0).logits;
+        if (pieces.count() == 1 && pieces.seq(0) == seq) return pieces.buffers(0).logits;
         int v = cfg.vocab();
         if (logitsAll == null || logitsAll.length < batch * seq * v) logitsAll = new float[batch * seq * v];
+        Arrays.fill(logitsAll, 0, batch * seq * v, 0f);
         for (int p = 0; p < pieces.count(); p++) {
-            System.arraycopy(pieces.buffers(p).logits, 0, logitsAll, pieces.firstRow(p) * seq * v, pieces.rows(p) * seq * v);
+            int ps = pieces.seq(p);
+            for (int r = 0; r < pieces.rows(p); r++)
+                System.arraycopy(pieces.buffers(p).logits, r * ps * v, logitsAll, (pieces.firstRow(p) + r) * seq * v, ps * v);
         }
         return logitsAll;
     }
@@ -217,11 +236,17 @@ public final class Gpt implements AutoregressiveModel {
         }
         if (partialLoss.length < pieces.count()) partialLoss = new double[pieces.count()];
         double[] partial = partialLoss;
+        for (int p = 0; p < pieces.count(); p++)
+            for (int r = pieces.firstRow(p); r < pieces.firstRow(p) + pieces.rows(p); r++)
+                for (int t = pieces.seq(p); t < seq; t++)
+                    if (weights[r * seq + t] != 0) throw new IllegalArgumentException("weight at padding position " + t + " of row " + r + " must be 0");
         Pieces.each(pool, pieces.count(), (p, worker, kernels) -> {
             Activations a = pieces.buffers(p);
-            int from = pieces.firstRow(p) * seq, n = pieces.rows(p) * seq;
-            System.arraycopy(targets, from, a.targets, 0, n);
-            System.arraycopy(weights, from, a.weights, 0, n);
+            int ps = pieces.seq(p), n = pieces.rows(p) * ps;
+            for (int r = 0; r < pieces.rows(p); r++) {
+                System.arraycopy(targets, (pieces.firstRow(p) + r) * seq, a.targets, r * ps, ps);
+                System.arraycopy(weights, (pieces.firstRow(p) + r) * seq, a.weights, r * ps, ps);
+            }
             partial[p] = Layers.crossEntropyForward(kernels, a.lse, a.logits, a.targets, a.weights, n, cfg.vocab());
         });
         double total = 0;
@@ -245,14 +270,14 @@ public final class Gpt implements AutoregressiveModel {
             float[] g = s == 0 ? grads : shardGrads[s];
             if (s > 0) Arrays.fill(g, 0f);
             for (int p = pieces.firstPiece(s); p < pieces.firstPiece(s + 1); p++) {
-                backwardPiece(pieces.buffers(p), kernels, g, pieces.rows(p));
+                backwardPiece(pieces.buffers(p), kernels, g, pieces.rows(p), pieces.seq(p));
             }
         });
         for (int s = 1; s < shards; s++) Elementwise.add(pool, grads, grads, shardGrads[s], grads.length);
     }
 
-    /** One piece's backward pass, adding its parameter gradients into g. */
-    private void backwardPiece(Activations a, Parallel kp, float[] g, int rows) {
+    /** One piece's backward pass over its (rows, seq) positions, adding its parameter gradients into g. */
+    private void backwardPiece(Activations a, Parallel kp, float[] g, int rows, int seq) {
         int bt = rows * seq, c = cfg.dModel();
         Layers.crossEntropyBackward(kp, a.logits, a.lse, a.targets, a.weights, weightSum, bt, cfg.vocab());
         Layers.linearBackward(kp, a.dln, false, g, a.logits, a.lnf, params, head, NO_BIAS, bt, c, cfg.vocab());

@@ -6,7 +6,9 @@ import org.covlab.tensor.Parallel;
 /**
  * How {@link Gpt#forward} cuts a batch: {@link #SHARDS} shards of whole sequences, each with its own gradient
  * buffer, and each shard into pieces of about {@link #PIECE_TOKENS} positions, each with its own
- * {@link Activations}. The layout depends only on (batch, seq), never on the thread count.
+ * {@link Activations}. A piece computes only up to the longest of its sequences ({@link #seq(int)}), so padding
+ * costs nothing where a piece holds one sequence (every piece of the graph tasks at H >= 8). The layout depends
+ * only on (batch, seq, lengths), never on the thread count.
  */
 final class Pieces {
     /**
@@ -35,19 +37,24 @@ final class Pieces {
     private final int[] firstPiece = new int[SHARDS + 1];   // shard s holds pieces [firstPiece[s], firstPiece[s + 1])
     private Activations[] buffers = new Activations[0];
     private int[] firstRow = new int[1];                    // piece p holds sequences [firstRow[p], firstRow[p + 1])
+    private int[] pieceSeq = new int[0];                    // piece p computes positions [0, pieceSeq[p]) of its rows
     private int shards, count;
 
     Pieces(GptConfig cfg) {
         this.cfg = cfg;
     }
 
-    /** Lays out a (batch, seq) batch and makes sure every piece has buffers that fit it. */
-    void layOut(int batch, int seq) {
+    /**
+     * Lays out a (batch, seq) batch whose row r holds {@code lengths[r]} real positions (null: all seq), and makes
+     * sure every piece has buffers that fit it.
+     */
+    void layOut(int batch, int seq, int[] lengths) {
         shards = Math.min(batch, SHARDS);
         int per = sequencesPerPiece(seq), n = 0;
         for (int s = 0; s < shards; s++) n += (rowEnd(s, batch) - rowStart(s, batch) + per - 1) / per;
         if (firstRow.length < n + 1) firstRow = new int[n + 1];
         if (buffers.length < n) buffers = Arrays.copyOf(buffers, n);
+        if (pieceSeq.length < n) pieceSeq = new int[n];
         int p = 0;
         for (int s = 0; s < shards; s++) {
             firstPiece[s] = p;
@@ -56,7 +63,12 @@ final class Pieces {
         firstPiece[shards] = p;
         firstRow[p] = batch;
         count = p;
-        for (int q = 0; q < p; q++) ensureCapacity(q, rows(q), seq);
+        for (int q = 0; q < p; q++) {
+            int longest = 0;
+            for (int r = firstRow[q]; r < firstRow[q + 1]; r++) longest = Math.max(longest, lengths == null ? seq : lengths[r]);
+            pieceSeq[q] = longest;
+            ensureCapacity(q, rows(q), longest);
+        }
     }
 
     /** Whole sequences of length seq in a piece: about PIECE_TOKENS positions, at least one sequence. */
@@ -72,6 +84,9 @@ final class Pieces {
     int firstRow(int p) { return firstRow[p]; }
 
     int rows(int p) { return firstRow[p + 1] - firstRow[p]; }
+
+    /** The positions piece p computes per sequence: the longest of its sequences. */
+    int seq(int p) { return pieceSeq[p]; }
 
     Activations buffers(int p) { return buffers[p]; }
 

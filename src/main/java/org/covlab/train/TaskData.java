@@ -43,11 +43,16 @@ public final class TaskData {
 
     /**
      * A teacher-forced batch, right-padded to its longest pair: row r is x ++ y without its last token as input
-     * and without its first token as target. // inputs, targets, weights: (rows, seq) row-major
+     * and without its first token as target, {@code lengths[r]} positions, then padding.
+     * // inputs, targets, weights: (rows, seq) row-major; lengths: (rows)
      */
-    public record Batch(int[] inputs, int[] targets, float[] weights, int rows, int seq) {
-        /** Positions the model computes: rows * seq (padding included). */
-        public int tokens() { return rows * seq; }
+    public record Batch(int[] inputs, int[] targets, float[] weights, int[] lengths, int rows, int seq) {
+        /** Positions that hold a pair's tokens (padding left out): what a training step computes. */
+        public int tokens() {
+            int n = 0;
+            for (int r = 0; r < rows; r++) n += lengths[r];
+            return n;
+        }
 
         /** Sum of the loss weights: the number of scored tokens. */
         public double weightSum() {
@@ -142,15 +147,17 @@ public final class TaskData {
         }
         int[] inputs = new int[rows * seq], targets = new int[rows * seq];
         float[] weights = new float[rows * seq];
+        int[] lengths = new int[rows];
         for (int r = 0; r < rows; r++) {
             int[] x = pairs[r][0], y = pairs[r][1];
             int len = x.length + y.length, base = r * seq;
+            lengths[r] = len - 1;
             for (int t = 0; t < len - 1; t++) {
                 inputs[base + t] = t < x.length ? x[t] : y[t - x.length];
                 targets[base + t] = t + 1 < x.length ? x[t + 1] : y[t + 1 - x.length];
                 weights[base + t] = lossOn == LossOn.ALL || t >= x.length - 1 ? 1f : 0f;
             }
         }
-        return new Batch(inputs, targets, weights, rows, seq);
+        return new Batch(inputs, targets, weights, lengths, rows, seq);
     }
 }

@@ -84,7 +84,7 @@ public final class Trainer {
             throw new IllegalArgumentException("a sample needs " + b.seq() + " positions but the model's ctx is "
                     + model.config().ctx() + "; use a larger ctx");
         }
-        model.forward(b.inputs(), b.rows(), b.seq());
+        model.forward(b.inputs(), b.rows(), b.seq(), b.lengths());
         double loss = model.loss(b.targets(), b.weights());
         model.zeroGradients();
         model.backward();

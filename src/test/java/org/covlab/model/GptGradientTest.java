@@ -175,6 +175,65 @@ class GptGradientTest {
         }
     }
 
+    @Test void paddingLeftUncomputedChangesNeitherLossNorGradients() {
+        // Rows of random lengths in a batch padded to the longest; the padding holds random tokens that must not matter.
+        GptConfig cfg = new GptConfig(11, 160, 2, 2, 16);
+        for (int[] shape : new int[][] {{9, 160}, {13, 40}}) {       // one sequence per piece, and pieces of 6
+            int n = shape[0], len = shape[1];
+            SplittableRandom rng = new SplittableRandom(31L * n + len);
+            int[] tokens = new int[n * len], targets = new int[n * len], lengths = new int[n];
+            float[] weights = new float[n * len];
+            for (int r = 0; r < n; r++) {
+                lengths[r] = r == 0 ? len : 1 + rng.nextInt(len);
+                for (int t = 0; t < len; t++) {
+                    tokens[r * len + t] = rng.nextInt(cfg.vocab());
+                    targets[r * len + t] = rng.nextInt(cfg.vocab());
+                    weights[r * len + t] = t < lengths[r] ? rng.nextInt(3) : 0;
+                }
+            }
+            double[] loss = new double[3];
+            float[][] grads = new float[3][];
+            float[][] logits = new float[2][];
+            try (Parallel two = new Parallel(2)) {
+                for (int k = 0; k < 3; k++) {    // padded; trimmed on one thread; trimmed on two
+                    Gpt m = randomModel(cfg, k == 2 ? two : Parallel.SERIAL, 14, 0.2);
+                    m.zeroGradients();
+                    m.forward(tokens, n, len, k == 0 ? null : lengths);
+                    if (k < 2) logits[k] = m.logits().clone();
+                    loss[k] = m.loss(targets, weights);
+                    m.backward();
+                    grads[k] = m.gradients().clone();
+                }
+            }
+            double worstLogit = 0;
+            int v = cfg.vocab();
+            for (int r = 0; r < n; r++)
+                for (int t = 0; t < len; t++)
+                    for (int j = 0; j < v; j++) {
+                        int i = (r * len + t) * v + j;
+                        if (t < lengths[r] || logits[1][i] != 0) worstLogit = Math.max(worstLogit, Math.abs(logits[0][i] - logits[1][i]));
+                        // else: padding a piece did not compute reads 0
+                    }
+            double worst = 0, scale = 0;
+            for (int j = 0; j < grads[0].length; j++) {
+                worst = Math.max(worst, Math.abs(grads[0][j] - grads[1][j]));
+                scale = Math.max(scale, Math.abs(grads[0][j]));
+            }
+            System.out.printf("batch %d x %d, padding not computed vs computed: loss diff %.3g, max logit diff %.3g, max grad diff %.3g (max |grad| %.3g)%n",
+                    n, len, Math.abs(loss[0] - loss[1]), worstLogit, worst, scale);
+            assertThat(worstLogit).isLessThan(1e-5);
+            assertThat(loss[1]).isCloseTo(loss[0], org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(worst).isLessThan(1e-5 * Math.max(1, scale));
+            assertThat(loss[2]).as("two threads, the same bits").isEqualTo(loss[1]);
+            assertThat(grads[2]).containsExactly(grads[1]);
+        }
+        Gpt m = randomModel(cfg, Parallel.SERIAL, 14, 0.2);
+        m.forward(new int[2 * 10], 2, 10, new int[] {10, 4});
+        float[] w = new float[20];
+        w[15] = 1;                                                   // row 1, position 5: beyond its length 4
+        assertThatThrownBy(() -> m.loss(new int[20], w)).hasMessageContaining("padding position 5 of row 1");
+    }
+
     private static double lossAt(Gpt m, int[] tokens, int[] targets, float[] weights, int b, int t) {
         m.forward(tokens, b, t);
         return m.loss(targets, weights);

@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterContainer;
-import org.covlab.task.Prompt;
+import java.util.stream.LongStream;
 import org.covlab.task.Verifier;
+import org.covlab.util.Seeded;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Props. 3.1, D.4, D.10 (theorems: they must hold exactly on enumerated distributions) and D.6/D.7 against
  * exact Pass@N regret, on random small distributions. Prints the smallest slack bound - measured seen.
  */
+@ExtendWith(Seeded.class)
 class CoverageBoundsPropertyTest {
     private static final double TOL = 1e-12;  // rounding only
     private static double minKlSlack = Double.POSITIVE_INFINITY, minHellingerSlack = Double.POSITIVE_INFINITY,
@@ -49,8 +52,10 @@ class CoverageBoundsPropertyTest {
         return Math.exp(rng.nextDouble(0, 9));
     }
 
-    @Property(tries = 300)
-    void klAndHellingerBoundsHold(@ForAll long seed) {
+    static LongStream seeds() { return Seeded.seeds(300); }
+
+    @ParameterizedTest @MethodSource("seeds")
+    void klAndHellingerBoundsHold(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<LogRatioRecord> records = randomPair(rng);
         double kl = CoverageProfile.kl(records), h2 = CoverageBounds.hellingerSquared(records);
@@ -66,8 +71,8 @@ class CoverageBoundsPropertyTest {
         }
     }
 
-    @Property(tries = 60)
-    void stoppedKlBoundHoldsOnAutoregressiveModels(@ForAll long seed) {
+    @ParameterizedTest @MethodSource("seeds")
+    void stoppedKlBoundHoldsOnAutoregressiveModels(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         int vocab = 2 + rng.nextInt(2), horizon = 1 + rng.nextInt(3);
         ToyModel data = ToyModel.random(vocab, horizon, 2, 1 + rng.nextDouble(3), rng);
@@ -85,8 +90,8 @@ class CoverageBoundsPropertyTest {
         }
     }
 
-    @Property(tries = 300)
-    void regretBoundsBracketExactBestOfN(@ForAll long seed) {
+    @ParameterizedTest @MethodSource("seeds")
+    void regretBoundsBracketExactBestOfN(long seed) {
         // Deterministic pi_T = pi_D: one correct y*(x) per prompt, reward 1{y = y*}; regret = 1 - Pass@N.
         SplittableRandom rng = new SplittableRandom(seed);
         int prompts = 1 + rng.nextInt(20);
@@ -109,8 +114,8 @@ class CoverageBoundsPropertyTest {
         }
     }
 
-    @Property(tries = 200)
-    void answerCoverageIsBoundedByMarkovWithinAnswers(@ForAll long seed) {
+    @ParameterizedTest @MethodSource("seeds")
+    void answerCoverageIsBoundedByMarkovWithinAnswers(long seed) {
         // Cov^ans_N <= Cov_M / (1 - M/N) for 1 <= M < N (see AnswerCoverage's Javadoc).
         SplittableRandom rng = new SplittableRandom(seed);
         List<LogRatioRecord> records = randomPair(rng);
@@ -126,7 +131,7 @@ class CoverageBoundsPropertyTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.printf("bounds: min slack Prop 3.1 %.3g, D.4 %.3g, D.10 %.3g, D.6 %.3g, D.7 %.3g%n",
                 minKlSlack, minHellingerSlack, minStoppedSlack, minUpperSlack, minLowerSlack);

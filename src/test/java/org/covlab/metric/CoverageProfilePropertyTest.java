@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.stream.LongStream;
+import org.covlab.util.Seeded;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The sorted profile against the definition evaluated naively, one N at a time. */
+@ExtendWith(Seeded.class)
 class CoverageProfilePropertyTest {
     private static double maxDiff;
 
@@ -27,8 +31,10 @@ class CoverageProfilePropertyTest {
         return out;
     }
 
-    @Property(tries = 300)
-    void sortedProfileMatchesTheDefinition(@ForAll long seed) {
+    static LongStream seeds() { return Seeded.seeds(300); }
+
+    @ParameterizedTest @MethodSource("seeds")
+    void sortedProfileMatchesTheDefinition(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<LogRatioRecord> records = randomRecords(rng, 1 + rng.nextInt(60));
         double[] ns = new double[8];
@@ -47,7 +53,7 @@ class CoverageProfilePropertyTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.printf("CoverageProfile sorted vs naive Cov_N: max |diff| = %.3g%n", maxDiff);
     }

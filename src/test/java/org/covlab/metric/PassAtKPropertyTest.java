@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.covlab.util.Seeded;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The product form against 1 - C(n-c,k)/C(n,k) in exact integer arithmetic. */
+@ExtendWith(Seeded.class)
 class PassAtKPropertyTest {
     private static double maxDiff;
 
@@ -21,11 +25,12 @@ class PassAtKPropertyTest {
         return r;
     }
 
-    @Property(tries = 500)
-    void productFormMatchesBinomialCoefficients(@ForAll @IntRange(min = 1, max = 300) int n,
-                                                @ForAll @IntRange(min = 0, max = 300) int cRaw,
-                                                @ForAll @IntRange(min = 1, max = 300) int kRaw) {
-        int c = cRaw % (n + 1), k = 1 + (kRaw - 1) % n;
+    static LongStream seeds() { return Seeded.seeds(500); }
+
+    @ParameterizedTest @MethodSource("seeds")
+    void productFormMatchesBinomialCoefficients(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = Seeded.intIn(rng, 1, 300), c = Seeded.intIn(rng, 0, n), k = Seeded.intIn(rng, 1, n);
         BigDecimal ratio = new BigDecimal(choose(n - c, k)).divide(new BigDecimal(choose(n, k)), MathContext.DECIMAL128);
         double exact = BigDecimal.ONE.subtract(ratio).doubleValue();
         double diff = Math.abs(PassAtK.estimate(n, c, k).getAsDouble() - exact);
@@ -33,7 +38,7 @@ class PassAtKPropertyTest {
         assertThat(diff).isLessThan(1e-12);
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.printf("pass@k product form vs exact binomials: max |diff| = %.3g%n", maxDiff);
     }

@@ -4,34 +4,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
 import org.covlab.decode.Sampler;
+import org.covlab.util.Seeded;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ExtendWith(Seeded.class)
 class LinearSoftmaxModelTest {
 
     static final int H = 5, V = 3, D = 4;
 
-    @Property(tries = 200)
-    void nextTokenLawIsNormalised(@ForAll @IntRange(min = 0, max = 10_000) int seed,
-                                  @ForAll @DoubleRange(min = 0, max = 50) double radius) {
-        LinearSoftmaxModel m = new LinearSoftmaxModel(TestFeatureMaps.randomMarkov(seed, 2, H, V, D, 1.0),
-                TestFeatureMaps.randomTheta(seed + 1, D, radius));
+    static LongStream seeds() { return Seeded.seeds(300); }
+
+    @ParameterizedTest @MethodSource("seeds")
+    void nextTokenLawIsNormalised(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double radius = Seeded.doubleIn(rng, 0, 50);
+        LinearSoftmaxModel m = new LinearSoftmaxModel(TestFeatureMaps.randomMarkov(rng.nextLong(), 2, H, V, D, 1.0),
+                TestFeatureMaps.randomTheta(rng.nextLong(), D, radius));
         int[] y = {2, 0, 1, 1};
+        int x = rng.nextInt(2);
         for (int h = 0; h <= y.length; h++) {
-            double[] logp = m.nextTokenLogProbs(new int[] {seed % 2}, Arrays.copyOf(y, h));
+            double[] logp = m.nextTokenLogProbs(new int[] {x}, Arrays.copyOf(y, h));
             double total = 0;
             for (double v : logp) { assertThat(v).isLessThanOrEqualTo(0.0); total += Math.exp(v); }
             assertThat(total).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
         }
     }
 
-    @Property(tries = 300)
-    void unitBallProjection(@ForAll @IntRange(min = 0, max = 10_000) int seed, @ForAll @DoubleRange(min = 0, max = 5) double radius) {
-        double[] theta = TestFeatureMaps.randomTheta(seed, D, radius);
+    @ParameterizedTest @MethodSource("seeds")
+    void unitBallProjection(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] theta = TestFeatureMaps.randomTheta(rng.nextLong(), D, Seeded.doubleIn(rng, 0, 5));
         double[] p = theta.clone();
         ParameterSet.UNIT_BALL.project(p);
         assertThat(ParameterSet.norm(p)).isLessThanOrEqualTo(1 + 1e-12);
@@ -41,18 +48,19 @@ class LinearSoftmaxModelTest {
         ParameterSet.UNIT_BALL.project(again);
         assertThat(again).containsExactly(p);
         // nearest point: no point of the ball is closer to theta
-        double[] z = TestFeatureMaps.randomTheta(seed + 7, D, 1);
+        double[] z = TestFeatureMaps.randomTheta(rng.nextLong(), D, 1);
         assertThat(distance(p, theta)).isLessThanOrEqualTo(distance(z, theta) + 1e-12);
     }
 
-    @Property(tries = 300)
-    void boxProjection(@ForAll @IntRange(min = 0, max = 10_000) int seed, @ForAll @DoubleRange(min = 0, max = 5) double radius) {
+    @ParameterizedTest @MethodSource("seeds")
+    void boxProjection(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
         ParameterSet box = new ParameterSet.Box(0.5);
-        double[] theta = TestFeatureMaps.randomTheta(seed, D, radius);
+        double[] theta = TestFeatureMaps.randomTheta(rng.nextLong(), D, Seeded.doubleIn(rng, 0, 5));
         double[] p = theta.clone();
         box.project(p);
         assertThat(box.contains(p, 0)).isTrue();
-        double[] z = TestFeatureMaps.randomTheta(seed + 3, D, 0.5); // inside the box (||z||_inf <= ||z|| <= 0.5)
+        double[] z = TestFeatureMaps.randomTheta(rng.nextLong(), D, 0.5); // inside the box (||z||_inf <= ||z|| <= 0.5)
         assertThat(distance(p, theta)).isLessThanOrEqualTo(distance(z, theta) + 1e-12);
         if (box.contains(theta, 0)) assertThat(p).containsExactly(theta);
     }

@@ -9,87 +9,90 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.Tuple.Tuple2;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 import org.covlab.util.InputException;
+import org.covlab.util.Seeded;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ExtendWith(Seeded.class)
 class CsvTableTest {
 
     // ---------------------------------------------------------------- property: write then read gives the values back
 
     /** Strings that stress quoting: commas, quotes, CR, LF, spaces, non-ASCII (no lone surrogates: not valid UTF-8). */
-    private static Arbitrary<String> nastyStrings() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().withChars(",\"\r\n ;\t'x\u00e9\u4e2d").ofMaxLength(8),
-                Arbitraries.strings().withCharRange('\u0000', '\uD7FF').ofMaxLength(8));
+    private static String nastyString(SplittableRandom rng) {
+        boolean quoting = rng.nextBoolean();
+        char[] s = new char[Seeded.intIn(rng, 0, 8)];
+        for (int i = 0; i < s.length; i++)
+            s[i] = quoting ? ",\"\r\n ;\t'x\u00e9\u4e2d".charAt(rng.nextInt(11)) : (char) rng.nextInt(0xD800);
+        return new String(s);
     }
 
-    /** Mixed cell values: doubles (incl. NaN, +-inf, -0.0, subnormals), floats, longs, ints, booleans, strings, null. */
-    private static Arbitrary<Object> cell() {
-        return Arbitraries.oneOf(
-                Arbitraries.doubles().withSpecialValue(Double.NaN).withSpecialValue(Double.POSITIVE_INFINITY)
-                        .withSpecialValue(Double.NEGATIVE_INFINITY).withSpecialValue(-0.0).withSpecialValue(Double.MIN_VALUE)
-                        .withSpecialValue(1e23).map(d -> (Object) d),
-                Arbitraries.longs().map(l -> (Object) Double.longBitsToDouble(l)), // any bit pattern
-                Arbitraries.floats().withSpecialValue(Float.NaN).withSpecialValue(0.1f).map(f -> (Object) f),
-                Arbitraries.longs().map(l -> (Object) l),
-                Arbitraries.integers().map(i -> (Object) i),
-                Arbitraries.of(true, false).map(b -> (Object) b),
-                nastyStrings().map(s -> (Object) s),
-                Arbitraries.just(null));
+    private static <T> T oneOf(SplittableRandom rng, T[] values) { return values[rng.nextInt(values.length)]; }
+
+    private static final Double[] DOUBLES = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0,
+            Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, 1e23, 0.1 + 0.2};
+    private static final Float[] FLOATS = {Float.NaN, 0.1f, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, Float.NEGATIVE_INFINITY};
+    private static final Long[] LONGS = {0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE};
+    private static final Integer[] INTS = {0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE};
+
+    /** A mixed cell value: doubles (incl. NaN, +-inf, -0.0, subnormals), floats, longs, ints, booleans, strings, null. */
+    private static Object cell(SplittableRandom rng) {
+        boolean special = rng.nextInt(4) == 0;
+        return switch (rng.nextInt(8)) {
+            case 0 -> special ? oneOf(rng, DOUBLES) : (Object) (rng.nextDouble(-1, 1) * Math.pow(10, rng.nextInt(-30, 30)));
+            case 1 -> Double.longBitsToDouble(rng.nextLong());  // any bit pattern
+            case 2 -> special ? oneOf(rng, FLOATS) : (Object) Float.intBitsToFloat(rng.nextInt());
+            case 3 -> special ? oneOf(rng, LONGS) : (Object) rng.nextLong();
+            case 4 -> special ? oneOf(rng, INTS) : (Object) rng.nextInt();
+            case 5 -> rng.nextBoolean();
+            case 6 -> nastyString(rng);
+            default -> null;
+        };
     }
 
-    @Provide
-    Arbitrary<Tuple2<List<String>, List<List<Object>>>> tables() {
-        return Arbitraries.integers().between(1, 5).flatMap(cols -> {
-            Arbitrary<List<String>> header = nastyStrings().filter(s -> !s.isEmpty()).list().ofSize(cols).uniqueElements();
-            Arbitrary<List<List<Object>>> rows = cell().list().ofSize(cols).list().ofMaxSize(12);
-            return header.flatMap(h -> rows.map(r -> Tuple.of(h, r)));
-        });
-    }
+    static LongStream seeds() { return Seeded.seeds(200); }
 
-    @Property(tries = 200)
-    void writeThenReadGivesEveryValueBack(@ForAll("tables") Tuple2<List<String>, List<List<Object>>> spec) throws IOException {
-        Path dir = Files.createTempDirectory("csv");
-        try {
-            List<String> header = spec.get1();
-            CsvTable t = new CsvTable(header);
-            for (List<Object> r : spec.get2()) t.addRow(r.toArray());
-            Path f = dir.resolve("t.csv");
-            t.write(f);
-            CsvTable back = CsvTable.read(f);
-            assertThat(back.header()).isEqualTo(header);
-            assertThat(back.rowCount()).isEqualTo(spec.get2().size());
-            for (int i = 0; i < back.rowCount(); i++) {
-                for (int c = 0; c < header.size(); c++) {
-                    Object v = spec.get2().get(i).get(c);
-                    CsvTable.Row row = back.row(i);
-                    String col = header.get(c);
-                    if (v instanceof Double d) {
-                        assertThat(Double.compare(row.number(col), d)).as("double %s read as %s", d, row.get(col)).isZero();
-                    } else if (v instanceof Float fl) {
-                        assertThat(Float.compare((float) row.number(col), fl)).as("float %s read as %s", fl, row.get(col)).isZero();
-                    } else if (v instanceof Long || v instanceof Integer) {
-                        assertThat(row.integer(col)).isEqualTo(((Number) v).longValue());
-                    } else {
-                        assertThat(row.get(col)).isEqualTo(v == null ? "" : v.toString());
-                    }
+    /** A table of 1-5 columns (distinct non-empty names) and 0-12 rows of mixed cells. */
+    @ParameterizedTest @MethodSource("seeds")
+    void writeThenReadGivesEveryValueBack(long seed, @TempDir Path dir) throws IOException {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<String> header = new ArrayList<>();
+        for (int cols = Seeded.intIn(rng, 1, 5); header.size() < cols; ) {
+            String name = nastyString(rng);
+            if (!name.isEmpty() && !header.contains(name)) header.add(name);
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (int n = Seeded.intIn(rng, 0, 12); rows.size() < n; ) rows.add(header.stream().map(h -> cell(rng)).toArray());
+        CsvTable t = new CsvTable(header);
+        for (Object[] r : rows) t.addRow(r);
+        Path f = dir.resolve("t.csv");
+        t.write(f);
+        CsvTable back = CsvTable.read(f);
+        assertThat(back.header()).isEqualTo(header);
+        assertThat(back.rowCount()).isEqualTo(rows.size());
+        for (int i = 0; i < back.rowCount(); i++) {
+            for (int c = 0; c < header.size(); c++) {
+                Object v = rows.get(i)[c];
+                CsvTable.Row row = back.row(i);
+                String col = header.get(c);
+                if (v instanceof Double d) {
+                    assertThat(Double.compare(row.number(col), d)).as("double %s read as %s", d, row.get(col)).isZero();
+                } else if (v instanceof Float fl) {
+                    assertThat(Float.compare((float) row.number(col), fl)).as("float %s read as %s", fl, row.get(col)).isZero();
+                } else if (v instanceof Long || v instanceof Integer) {
+                    assertThat(row.integer(col)).isEqualTo(((Number) v).longValue());
+                } else {
+                    assertThat(row.get(col)).isEqualTo(v == null ? "" : v.toString());
                 }
             }
-            assertThat(Files.readString(f)).isEqualTo(t.toCsv());
-        } finally {
-            try (var files = Files.list(dir)) {
-                files.forEach(p -> p.toFile().delete());
-            }
-            Files.delete(dir);
         }
+        assertThat(Files.readString(f)).isEqualTo(t.toCsv());
     }
 
     // ---------------------------------------------------------------- known answers

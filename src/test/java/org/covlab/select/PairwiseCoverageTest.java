@@ -3,14 +3,16 @@ package org.covlab.select;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.stream.LongStream;
+import org.covlab.util.Seeded;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The fast kernel against the naive triple loop, and the semantics at ties and -infinity. */
+@ExtendWith(Seeded.class)
 class PairwiseCoverageTest {
 
     private static double maxDiff;   // over every comparison in this class
@@ -38,19 +40,22 @@ class PairwiseCoverageTest {
         assertThat(fast).isDeepEqualTo(naive);
     }
 
-    @Property(tries = 300)
-    void fastEqualsNaiveOnData(@ForAll @IntRange(min = 1, max = 13) int K, @ForAll @IntRange(min = 1, max = 300) int n,
-                               @ForAll @DoubleRange(min = 1.01, max = 1000) double N, @ForAll long seed) {
-        double logN = Math.log(N);
-        double[][] ll = table(K, n, logN, new SplittableRandom(seed));
+    static LongStream seeds() { return Seeded.seeds(300); }
+
+    @ParameterizedTest @MethodSource("seeds")
+    void fastEqualsNaiveOnData(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int K = Seeded.intIn(rng, 1, 13), n = Seeded.intIn(rng, 1, 300);
+        double logN = Math.log(Seeded.doubleIn(rng, 1.01, 1000));
+        double[][] ll = table(K, n, logN, rng);
         assertSame(PairwiseCoverage.onData(ll, logN), PairwiseCoverage.naive(k -> ll, K, logN));
     }
 
-    @Property(tries = 200)
-    void fastEqualsNaiveOnPolicy(@ForAll @IntRange(min = 1, max = 9) int K, @ForAll @IntRange(min = 1, max = 60) int n,
-                                 @ForAll @IntRange(min = 1, max = 5) int M, @ForAll long seed) {
-        double logN = Math.log(4);
+    @ParameterizedTest @MethodSource("seeds")
+    void fastEqualsNaiveOnPolicy(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
+        int K = Seeded.intIn(rng, 1, 9), n = Seeded.intIn(rng, 1, 60), M = Seeded.intIn(rng, 1, 5);
+        double logN = Math.log(4);
         double[][][] s = new double[K][][];
         for (int k = 0; k < K; k++) s[k] = table(K, n * M, logN, rng);
         assertSame(PairwiseCoverage.onPolicy(s, logN), PairwiseCoverage.naive(k -> s[k], K, logN));
@@ -80,7 +85,7 @@ class PairwiseCoverageTest {
         assertThat(c[1][1]).isZero();
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.println("PairwiseCoverageTest: max |fast - naive| = " + maxDiff);
     }

@@ -27,8 +27,11 @@ import org.covlab.util.Seeds;
 public final class BestOfNRun {
     private BestOfNRun() {}
 
-    /** The run's settings, as written to config.json; {@code trainSamples} is null for a GPT checkpoint. */
-    public record Config(String command, String task, int H, String model, Integer trainSamples, int[] ns, int prompts,
+    /**
+     * The run's settings, as written to config.json; {@code trainSamples} is null for a GPT checkpoint, {@code edgeOrder}
+     * (the graph task's prompts) for a linear model.
+     */
+    public record Config(String command, String task, int H, String edgeOrder, String model, Integer trainSamples, int[] ns, int prompts,
                          long seed, int threads) {}
 
     /** metrics.csv's columns: regret_upper is empty where Prop. D.6 does not apply, exact and witness_regret where not exact. */
@@ -47,7 +50,7 @@ public final class BestOfNRun {
         public static LinearSetup of(LinearModelSpec spec, int H, int trainSamples, BestOfN.Settings s) {
             LinearInstance instance = spec.instance(H);
             AutoregressiveModel pihat = LinearModelSpec.model(instance, trainSamples, new Seeds(s.seed()).child("train"));
-            Config config = new Config("bon", instance.task().name(), H, spec.toString(), trainSamples, s.ns(), s.prompts(),
+            Config config = new Config("bon", instance.task().name(), H, null, spec.toString(), trainSamples, s.ns(), s.prompts(),
                     s.seed(), s.threads());
             return new LinearSetup(config, instance, () -> BestOfN.measure(instance.task(), pihat, s));
         }
@@ -187,7 +190,7 @@ public final class BestOfNRun {
                  + fmt(target) + " - success (pi_T's success is the share of prompts pi_D can answer). Prop. D.6 bounds the "
                  + "regret of every reward; Prop. D.7's 1/2 Cov_2N bounds the regret of its worst-case reward "
                  + "1{pi_T/pi_hat >= 2N}, and the task's own regret only where each prompt has one correct response.")
-         .setting("task", c.task()).setting("H", c.H()).setting("model", c.model()).setting("MLE samples (0: pi_D)", c.trainSamples() == null ? "n/a (checkpoint)" : c.trainSamples())
+         .setting("task", c.task() + (c.edgeOrder() == null ? "" : ", edges in " + c.edgeOrder() + " order")).setting("H", c.H()).setting("model", c.model()).setting("MLE samples (0: pi_D)", c.trainSamples() == null ? "n/a (checkpoint)" : c.trainSamples())
          .setting("prompts", c.prompts()).setting("N", Arrays.toString(c.ns())).setting("seed", c.seed()).setting("threads", c.threads())
          .setting("draws", r.drawn()).setting("draws per second", Math.round(r.drawsPerSecond()))
          .setting("pi_T", r.targetExact() ? "listed exactly" : "Monte Carlo, " + TargetPolicy.MONTE_CARLO_DRAWS + " pi_D draws per prompt");

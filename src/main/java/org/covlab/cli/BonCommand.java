@@ -124,7 +124,7 @@ public final class BonCommand implements Callable<Integer> {
         EvalRun.requireFits(ck, graphs);
         Gpt gpt = ck.loadModel(Parallel.SERIAL);
         BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
-        BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), BestOfNRun.CHECKPOINT + checkpoint,
+        BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), graphs.edgeOrder().cliName(), BestOfNRun.CHECKPOINT + checkpoint,
                 null, settings.ns(), prompts, seed, threads);
         return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
                 "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");

@@ -131,4 +131,20 @@ class EvalCommandTest {
         }
         assertThat(metrics.row(8).number("kl")).isLessThan(metrics.row(0).number("kl"));   // training lowered the KL
     }
+
+    /** A checkpoint's own edge order is the default; another is allowed, with one line saying so. */
+    @Test void anotherEdgeOrderThanTheCheckpointsIsAllowedWithANote() throws Exception {
+        Path step = run.resolve("checkpoints/step-000100");
+        assertThat(Files.readString(step.resolve(Checkpoint.CONFIG))).contains("\"edgeOrder\" : \"LAYER\"");
+        assertThat(Files.readString(eval.resolve("config.json"))).as("eval's own run: the checkpoints' order").contains("\"edgeOrder\" : \"LAYER\"");
+        CliRun r = CliRun.of("eval", "--checkpoints", step.toString(), "--prompts", "1", "--edge-order", "shuffled",
+                "--out", dir.resolve("eval-shuffled").toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(0);
+        assertThat(r.err().lines().filter(l -> l.startsWith("covlab: note:")).toList()).singleElement().asString()
+                .contains("trained on prompts with layer edges").contains("list them in shuffled order");
+        assertThat(Files.readString(dir.resolve("eval-shuffled/config.json"))).contains("\"edgeOrder\" : \"SHUFFLED\"");
+        CliRun bad = CliRun.of("eval", "--checkpoints", step.toString(), "--edge-order", "sorted");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("covlab: --edge-order: unknown order 'sorted'; choose layer or shuffled");
+    }
 }

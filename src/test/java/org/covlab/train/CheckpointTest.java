@@ -107,6 +107,18 @@ class CheckpointTest {
                 .isInstanceOf(InputException.class).hasMessageContaining("config.json").hasMessageContaining("field 'training.batch'");
     }
 
+    @Test void configsWrittenBeforeEdgeOrdersAndBeta2ExistedReadAsWhatTheyWere() throws Exception {
+        // Checkpoints from before issue 10 lack these fields: their prompts were shuffled, AdamW had torch's beta2, no clipping.
+        TaskSpec task = org.covlab.report.Json.mapper().readValue("{\"name\":\"fig2\",\"H\":8}", TaskSpec.class);
+        assertThat(task.edgeOrder()).isEqualTo(org.covlab.task.graph.EdgeOrder.SHUFFLED);
+        assertThat(task.graphTask().edgeOrder()).isEqualTo(org.covlab.task.graph.EdgeOrder.SHUFFLED);
+        Optimizer.Settings opt = org.covlab.report.Json.mapper().readValue(
+                "{\"kind\":\"ADAMW\",\"weightDecay\":0.01,\"lambda\":1.0}", Optimizer.Settings.class);
+        assertThat(opt).isEqualTo(Optimizer.Settings.adamw());
+        assertThat(opt.beta2()).isEqualTo(0.999);
+        assertThat(opt.clip()).isZero();
+    }
+
     @Test void pruningKeepsTheLastKAndEveryMth() {
         TrainConfig cfg = new TrainConfig(1, 9, 2, LrSchedule.constant(1e-3), Optimizer.Settings.adamw(), TaskData.LossOn.RESPONSE, 0);
         Trainer t = new Trainer(Trainer.initialModel(TinyRuns.GPT, 1, Parallel.SERIAL), TinyRuns.FIG2, cfg);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
+import org.covlab.util.IoErrors;
 
 /**
  * The safetensors format, float32 only: an 8-byte little-endian header length N, N bytes of JSON mapping
@@ -120,7 +120,7 @@ public final class Safetensors {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot read " + file, e);
         }
         if (bytes.length < 8) throw InputException.at(file, 0, null, "not a safetensors file: " + bytes.length + " bytes, shorter than the 8-byte header length");
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -3,7 +3,6 @@ package org.covlab.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.covlab.util.InputException;
+import org.covlab.util.IoErrors;
 
 /**
  * The folder one experiment run writes: {@code config.json}, {@code results.json}, and whatever else the
@@ -116,7 +116,7 @@ public final class RunFolder {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot create run folder " + dir, e);
         }
         return new RunFolder(dir, name, seed, resumed, earlier);
     }
@@ -142,7 +142,7 @@ public final class RunFolder {
         try (Stream<Path> s = Files.list(parent)) {
             return s.filter(p -> Files.isDirectory(p) && mine.matcher(p.getFileName().toString()).matches()).max(byStampThenSuffix);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + parent + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot list " + parent, e);
         }
     }
 
@@ -151,7 +151,7 @@ public final class RunFolder {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot list " + dir, e);
         }
     }
 
@@ -177,7 +177,7 @@ public final class RunFolder {
         try {
             Files.createDirectories(p.getParent());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + p.getParent() + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot create " + p.getParent(), e);
         }
         return p;
     }

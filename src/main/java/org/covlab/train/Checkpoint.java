@@ -2,7 +2,6 @@ package org.covlab.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,6 +23,7 @@ import org.covlab.report.Json;
 import org.covlab.task.Task;
 import org.covlab.tensor.Parallel;
 import org.covlab.util.InputException;
+import org.covlab.util.IoErrors;
 
 /**
  * One checkpoint folder, e.g. {@code OUT/checkpoints/step-000500/}:
@@ -102,7 +102,7 @@ public record Checkpoint(Path dir, Config config, State state) {
             fsync(parent);
             return new Checkpoint(dir, config, state);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot write checkpoint " + dir, e);
         }
     }
 
@@ -238,7 +238,7 @@ public record Checkpoint(Path dir, Config config, State state) {
         } catch (NoSuchFileException e) {
             throw InputException.at(file, 0, null, "missing");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot read " + file, e);
         }
     }
 

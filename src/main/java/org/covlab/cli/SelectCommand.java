@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
                 "is an error naming the file, line and field (exit code 2).",
                 "",
                 "--json prints {\"method\", \"chosen\", \"scores\": {candidate: score}, \"win_matrix\": {row: {column:",
-                "payoff}}}: score[column] is the maximum of its column. min-ce has no win_matrix.",
+                "payoff}}}: score[column] is the maximum of its column. min-ce has no win_matrix. An infinite score",
+                "(min-ce, where a candidate gives some example zero probability) is null, with a warning on stderr.",
                 ""},
         footer = {"", "Examples (examples/select-logprobs.jsonl: three checkpoints, 10 prompts, 2 samples each):",
                 "  ./covlab select --method tournament --logprobs examples/select-logprobs.jsonl --n 4",
@@ -119,7 +120,11 @@ public final class SelectCommand implements Runnable {
             throw InputException.at(logprobs, 0, "sample_of", "--method offset needs on-policy lines (with sample_of and sample); found none");
         Selection s = Selector.byName(method, N == null ? 2 : N, a == null ? 0 : a).select(table);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) out.println(json(s));
+        if (json) {
+            FiniteJson numbers = new FiniteJson();
+            out.println(json(s, numbers));
+            numbers.warn(spec.commandLine().getErr());
+        }
         else printTables(out, s, table);
         out.flush();
     }
@@ -140,18 +145,19 @@ public final class SelectCommand implements Runnable {
         }
     }
 
-    static String json(Selection s) {
+    static String json(Selection s, FiniteJson numbers) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode o = mapper.createObjectNode();
         o.put("method", s.method());
         o.put("chosen", s.chosenName());
         ObjectNode scores = o.putObject("scores");
-        for (int k = 0; k < s.candidates().size(); k++) scores.put(s.candidates().get(k), s.scores()[k]);
+        for (int k = 0; k < s.candidates().size(); k++) numbers.put(scores, s.candidates().get(k), s.scores()[k], "scores." + s.candidates().get(k));
         if (s.winMatrix() != null) {
             ObjectNode w = o.putObject("win_matrix");
             for (int kp = 0; kp < s.candidates().size(); kp++) {
                 ObjectNode row = w.putObject(s.candidates().get(kp));
-                for (int k = 0; k < s.candidates().size(); k++) row.put(s.candidates().get(k), s.winMatrix()[kp][k]);
+                for (int k = 0; k < s.candidates().size(); k++)
+                    numbers.put(row, s.candidates().get(k), s.winMatrix()[kp][k], "win_matrix." + s.candidates().get(kp) + "." + s.candidates().get(k));
             }
         }
         try {

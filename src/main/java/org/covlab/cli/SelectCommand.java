@@ -18,6 +18,7 @@ import org.covlab.tensor.Parallel;
 import org.covlab.train.CheckpointLogProbs;
 import org.covlab.train.Checkpoints;
 import org.covlab.train.EvalRun;
+import org.covlab.util.Heap;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -113,11 +114,18 @@ public final class SelectCommand implements Runnable {
         if (N != null && !(N > 1 && N < Double.POSITIVE_INFINITY)) throw new InputException("--n: must be finite and > 1, got " + N);
         if (method.equals(Selector.OFFSET) && a == null) throw new InputException("--a: required with --method offset");
         if (a != null && !(a >= 0 && a < Double.POSITIVE_INFINITY)) throw new InputException("--a: must be finite and >= 0, got " + a);
+        if (a != null && N != null && Double.isInfinite(2 * Math.pow(N, a)))
+            throw new InputException("--a: the offset 2 N^a = 2 * " + N + "^" + a + " is beyond the double range; use a smaller --a or --n");
         Checks.atLeast("--top", 1, top);
         if ((logprobs == null) == (checkpoints == null)) throw new InputException("give exactly one of --logprobs FILE and --checkpoints DIR");
         LogProbTable table = checkpoints != null ? fromCheckpoints() : fromFile();
         if (method.equals(Selector.OFFSET) && table.onPolicy() == null)
             throw InputException.at(logprobs, 0, "sample_of", "--method offset needs on-policy lines (with sample_of and sample); found none");
+        if (tournament) {   // K x K counts and payoffs (twice for offset), and the whole matrix again in --json
+            double K = table.K(), perCell = 16 * (method.equals(Selector.OFFSET) ? 2 : 1) + (json ? 250 : 0);
+            Heap.require("select: " + table.K() + " candidates (" + table.K() + " x " + table.K() + " win matrices)", perCell * K * K,
+                    "use fewer candidates");
+        }
         Selection s = Selector.byName(method, N == null ? 2 : N, a == null ? 0 : a).select(table);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -12,6 +12,15 @@ final class Checks {
         if (value < min) throw new InputException(option + ": must be >= " + min + ", got " + value);
     }
 
+    /** The most threads any command takes: a few per core is plenty (results do not depend on the count). */
+    static final int MAX_THREADS = 4 * Runtime.getRuntime().availableProcessors();
+
+    /** Passes 1 <= threads <= {@link #MAX_THREADS}; otherwise "--threads: must be in [1, MAX], got VALUE". */
+    static void threads(int threads) {
+        if (threads < 1 || threads > MAX_THREADS)
+            throw new InputException("--threads: must be in [1, " + MAX_THREADS + "] (4 per core on this machine), got " + threads);
+    }
+
     /** Passes {@code --class G} when the task (named as the user will recognise it) has class G, or when it is null. */
     static void hasClass(String taskName, Map<String, Double> groupWeights, String group) {
         if (group != null && !groupWeights.containsKey(group))

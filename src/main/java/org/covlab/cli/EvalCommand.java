@@ -60,7 +60,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the validation prompts (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/eval-TIMESTAMP).")
@@ -70,7 +70,7 @@ public final class EvalCommand implements Callable<Integer> {
         Checks.atLeast("--prompts", 1, prompts);
         for (double n : ns) if (!(n >= 1) || Double.isInfinite(n)) throw new InputException("--n: every N must be a finite number >= 1, got " + n);
         for (int k : ks) if (k < 1) throw new InputException("--k: every k must be >= 1, got " + k);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = resolveTask(task, H, entries.get(0).dir());
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,

@@ -57,7 +57,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed: prompts from stream 'prompts', responses from 'sampling' (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--json", description = "JSONL on stdout instead of text.")
@@ -66,7 +66,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Override public Integer call() {
         Checks.atLeast("--count", 1, count);
         Checks.positive("--temperature", temperature);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         Checkpoint ck = Checkpoint.read(checkpoint);
         GraphTask t = EvalCommand.resolveTask(task, H, checkpoint);
         Checks.hasClass(t.name(), t.groupWeights(), group);

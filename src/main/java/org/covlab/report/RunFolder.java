@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -184,35 +185,22 @@ public final class RunFolder {
 
     /**
      * Writes {@code config} (a record) to {@code config.json}. When resuming, the existing config must be the
-     * same; the first difference is reported as an {@link InputException} and nothing is written.
+     * same; every difference is reported in one {@link InputException} and nothing is written.
      */
     public void writeConfig(Object config) {
         Path f = dir.resolve(CONFIG);
         if (Files.exists(f)) {
-            JsonNode now = Json.toTree(config);
-            JsonNode before = Json.readTree(f);
-            String diff = firstDifference("", before, now);
-            if (diff != null) throw InputException.at(f, 0, null, diff + "; resume with the same settings, or choose another --out");
+            List<String> diffs = new ArrayList<>();
+            for (Json.Difference d : Json.differences(Json.readTree(f), Json.toTree(config))) {
+                diffs.add(d.before().isMissingNode() ? "field '" + d.path() + "' is new in this invocation"
+                        : "field '" + d.path() + "': the run was started with " + d.before() + ", this invocation asks for "
+                        + (d.now().isMissingNode() ? "nothing" : d.now()));
+            }
+            if (!diffs.isEmpty())
+                throw InputException.at(f, 0, null, String.join("; ", diffs) + "; resume with the same settings, or choose another --out");
             return;
         }
         Json.writeFile(f, config);
-    }
-
-    private static String firstDifference(String path, JsonNode a, JsonNode b) {
-        if (a.isObject() && b.isObject()) {
-            for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                String d = firstDifference(path.isEmpty() ? k : path + "." + k, a.get(k), b.path(k));
-                if (d != null) return d;
-            }
-            for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!a.has(k)) return "field '" + (path.isEmpty() ? k : path + "." + k) + "' is new in this invocation";
-            }
-            return null;
-        }
-        if (a.equals(b)) return null;
-        return "field '" + path + "': the run was started with " + a + ", this invocation asks for " + (b.isMissingNode() ? "nothing" : b);
     }
 
     /** Times a named phase: {@code try (var p = run.phase("train")) { ... }}. Repeated phases add up. */

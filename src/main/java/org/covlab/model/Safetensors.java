@@ -114,6 +114,25 @@ public final class Safetensors {
         return c.metadata();
     }
 
+    /** An integer that a long holds exactly (2^70 does not: asLong() would wrap it). */
+    private static boolean exactLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
+    }
+
+    /**
+     * Passes when every value is finite; otherwise an {@link InputException} naming the tensor, the first bad element
+     * and its value. Checkpoints hold finite numbers only: a NaN or infinity would poison every use of the model.
+     */
+    public static void requireFinite(Path file, String name, List<Integer> shape, float[] data, int from, int length) {
+        for (int i = 0; i < length; i++) {
+            float v = data[from + i];
+            if (!Float.isFinite(v)) {
+                throw InputException.at(file, 0, name, "element " + i + " (of shape " + shape + ") is " + v
+                        + "; a checkpoint holds finite numbers only");
+            }
+        }
+    }
+
     /** Reads every tensor and the metadata, validating the header strictly. */
     public static Contents read(Path file) {
         byte[] bytes;
@@ -166,8 +185,8 @@ public final class Safetensors {
                 if (count > Integer.MAX_VALUE) throw InputException.at(file, 0, name, "shape " + sh + " too large");
             }
             JsonNode off = node.path("data_offsets");
-            if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
-                throw InputException.at(file, 0, name, "data_offsets must be [begin, end]");
+            if (!off.isArray() || off.size() != 2 || !exactLong(off.get(0)) || !exactLong(off.get(1))) {
+                throw InputException.at(file, 0, name, "data_offsets must be [begin, end], two integers that fit the file, got " + off);
             }
             long begin = off.get(0).asLong(), end = off.get(1).asLong();
             if (begin < 0 || end < begin || end > dataLength) {

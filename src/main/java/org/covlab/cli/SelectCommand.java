@@ -89,7 +89,7 @@ public final class SelectCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "with --checkpoints: seed of the validation pairs and samples (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "with --checkpoints: threads of the GPT (default: all cores)")
+    @Option(names = "--threads", paramLabel = "T", description = "with --checkpoints: threads of the GPT (default: all cores; at most 4 per core)")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--n", paramLabel = "N", description = "tail parameter N > 1 of Cov_N (tournament, offset)")
@@ -145,7 +145,7 @@ public final class SelectCommand implements Runnable {
     private LogProbTable fromCheckpoints() {
         Checks.atLeast("--samples", 1, samples);
         if (onPolicy < 1 && method.equals(Selector.OFFSET)) throw new InputException("--on-policy: must be >= 1 with --method offset, got " + onPolicy);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = EvalCommand.resolveTask(task, H, entries.get(0).dir());
         try (Parallel pool = new Parallel(threads)) {

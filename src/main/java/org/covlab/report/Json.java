@@ -33,6 +33,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.covlab.io.JsonErrors;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 

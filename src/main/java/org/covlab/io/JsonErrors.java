@@ -1,4 +1,4 @@
-package org.covlab.report;
+package org.covlab.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 /**
  * Jackson's error messages in a user's words: "must be an integer, got number 2.5" instead of "Cannot coerce
  * Floating-point value (2.5) to `int` value (but could if coercion was enabled using `CoercionConfig`)", and never
- * a Java class name.
+ * a Java class name. Used for covlab's own files ({@code report.Json}) and for JSONL lines ({@link JsonLines}).
  */
-final class JsonErrors {
+public final class JsonErrors {
     private JsonErrors() {}
 
     private static final Pattern COERCE = Pattern.compile("Cannot coerce ([\\w-]+) value \\((.*)\\) to");
@@ -23,10 +23,11 @@ final class JsonErrors {
     private static final Pattern FROM_NUMBER = Pattern.compile("from number (\\S+?):");
     private static final Pattern FROM_VALUE = Pattern.compile("from (Array|Object|Boolean|Null) value");
     private static final Pattern OUT_OF_RANGE = Pattern.compile("Numeric value \\((.*?)\\) out of range of (\\w+)");
+    private static final Pattern SOURCE = Pattern.compile("\\s*\\(start marker at \\[Source: .*$");
     private static final Pattern CLASS_NAME = Pattern.compile("`?(?:[a-z]\\w*\\.)+([A-Z]\\w*)(?:\\$(\\w+))?`?");
 
     /** What is wrong, in one line (the caller adds file, line and field). */
-    static String describe(JsonProcessingException e) {
+    public static String describe(JsonProcessingException e) {
         String what;
         Matcher m;
         if (e instanceof ValueInstantiationException && e.getCause() != null) {
@@ -44,6 +45,8 @@ final class JsonErrors {
         }
         int cut = what.indexOf('\n');
         if (cut >= 0) what = what.substring(0, cut);
+        what = SOURCE.matcher(what).replaceAll("");   // "(start marker at [Source: REDACTED ...; line: 1, column: 1])"
+        if (what.startsWith("Trailing token")) what = "more than one JSON value";
         return simpleNames(what);
     }
 

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.covlab.io.JsonErrors;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 import org.covlab.util.IoErrors;
@@ -99,6 +100,16 @@ public final class Safetensors {
      * with its exact shape, and nothing else may be.
      */
     public static Map<String, String> read(Path file, ParameterLayout layout, float[] flat) {
+        Contents c = readFor(file, layout);
+        for (ParameterLayout.Tensor t : layout.tensors()) System.arraycopy(c.tensors().get(t.name()).data(), 0, flat, t.offset(), t.size());
+        return c.metadata();
+    }
+
+    /**
+     * Reads a file and checks it holds exactly the layout's tensors with their shapes, before the caller allocates
+     * anything for them (a config.json that claims a larger model than its weights is refused at this point).
+     */
+    public static Contents readFor(Path file, ParameterLayout layout) {
         Contents c = read(file);
         for (ParameterLayout.Tensor t : layout.tensors()) {
             Tensor x = c.tensors().get(t.name());
@@ -106,12 +117,11 @@ public final class Safetensors {
             if (!x.shape().equals(t.shape())) {
                 throw InputException.at(file, 0, t.name(), "shape " + x.shape() + ", the model needs " + t.shape());
             }
-            System.arraycopy(x.data(), 0, flat, t.offset(), t.size());
         }
         for (String name : c.tensors().keySet()) {
             if (!layout.contains(name)) throw InputException.at(file, 0, name, "tensor not in the model");
         }
-        return c.metadata();
+        return c;
     }
 
     /** An integer that a long holds exactly (2^70 does not: asLong() would wrap it). */
@@ -151,7 +161,7 @@ public final class Safetensors {
         try {
             header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw InputException.at(file, 0, null, "header is not valid JSON: " + e.getOriginalMessage());
+            throw InputException.at(file, 0, null, "header is not valid JSON: " + JsonErrors.describe(e));
         }
         if (header == null || !header.isObject()) throw InputException.at(file, 0, null, "header is not a JSON object");
         long dataStart = 8 + n, dataLength = bytes.length - dataStart;

@@ -65,10 +65,12 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"layers": 2, "layers": 6} is ambiguous
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)  // "layers": 2.5 is not 2
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
-            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
             .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
             .build();
 
     /** The shared mapper. Do not reconfigure it; copy it ({@code mapper().copy()}) if you need other settings. */

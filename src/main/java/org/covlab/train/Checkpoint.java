@@ -181,8 +181,11 @@ public record Checkpoint(Path dir, Config config, State state) {
         GptConfig m = config.model();
         Heap.require(dir.resolve(CONFIG) + ": a model of " + String.format(Locale.ROOT, "%,d", m.parameterCount()) + " parameters ("
                 + m.layers() + " layers of width " + m.dModel() + ")", Footprint.model(m), "this checkpoint cannot be loaded here");
+        ParameterLayout layout = ParameterLayout.of(m);
+        Safetensors.Contents weights = Safetensors.readFor(dir.resolve(MODEL), layout);   // before the model is allocated
         Gpt model = new Gpt(m, pool);
-        Safetensors.read(dir.resolve(MODEL), model.layout(), model.parameters());
+        for (ParameterLayout.Tensor t : layout.tensors())
+            System.arraycopy(weights.tensors().get(t.name()).data(), 0, model.parameters(), t.offset(), t.size());
         WeightChecks.requireUsable(dir.resolve(MODEL), model);
         return model;
     }

@@ -82,11 +82,11 @@ record FuzzCase(long seed, String what, int exit, String err, Object result, lon
         return this;
     }
 
-    /** Both outcomes are common among a reader's inputs; prints the counts (docs/reliability.md quotes them). */
+    /** Both outcomes are common (over 5%) among a reader's inputs; prints the counts (docs/reliability.md quotes them). */
     static void requireBothOutcomes(String reader, int cases) {
         int[] n = OUTCOMES.getOrDefault(reader, new int[2]);
         System.out.printf("fuzz %s: %d accepted, %d refused%n", reader, n[0], n[1]);
-        if (n[0] + n[1] == cases) assertThat(Math.min(n[0], n[1])).as(reader + ": accepted and refused").isGreaterThan(cases / 10);
+        if (n[0] + n[1] == cases) assertThat(Math.min(n[0], n[1])).as(reader + ": accepted and refused").isGreaterThan(cases / 20);
     }
 
     /**

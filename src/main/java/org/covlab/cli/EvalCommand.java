@@ -73,6 +73,7 @@ public final class EvalCommand implements Callable<Integer> {
         Checks.threads(threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = resolveTask(task, H, entries.get(0).dir());
+        Checks.promptsFit("--prompts", graphs, (long) prompts * graphs.classes().size(), 16);
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
                 new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed);

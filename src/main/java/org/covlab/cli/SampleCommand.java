@@ -70,6 +70,7 @@ public final class SampleCommand implements Callable<Integer> {
         Checkpoint ck = Checkpoint.read(checkpoint);
         GraphTask t = EvalCommand.resolveTask(task, H, checkpoint);
         Checks.hasClass(t.name(), t.groupWeights(), group);
+        Checks.promptsFit("--count", t, count, 1);
         Seeds seeds = new Seeds(seed);
         var promptRng = seeds.stream("prompts");
         Prompt[] xs = new Prompt[count];

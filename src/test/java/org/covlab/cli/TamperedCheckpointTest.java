@@ -67,6 +67,16 @@ class TamperedCheckpointTest {
         assertThat(t.out()).contains("20 steps (resumed)");
     }
 
+    @Test void promptCountsTheHeapCannotHoldAreRefusedAtOnce() {
+        Path ck = run.resolve("checkpoints/step-000018");
+        assertThat(BoundedRun.of(Duration.ofSeconds(20), "sample", "--checkpoint", ck.toString(), "--count", "2000000000").allocatedAtMost(100L << 20).refusal())
+                .startsWith("covlab: --count: 2000000000 prompts of fig2 H=8 m=100 needs ").contains("more than the Java heap");
+        assertThat(BoundedRun.of(Duration.ofSeconds(20), "eval", "--checkpoints", ck.toString(), "--prompts", "2000000000",
+                "--out", dir.resolve("e").toString()).allocatedAtMost(100L << 20).refusal())
+                .startsWith("covlab: --prompts: 6000000000 prompts of fig2 H=8 m=100 needs ").contains("more than the Java heap");
+        assertThat(dir.resolve("e")).doesNotExist();
+    }
+
     @Test void nonFiniteWeightsAreRefusedNamingTheTensorAndTheElement() {
         assertThat(refusals(tampered(ck -> Tampered.tensors(ck, "model.safetensors", t -> t.values().forEach(x -> Arrays.fill(x.data(), Float.NaN))))))
                 .allSatisfy(e -> assertThat(e).endsWith("model.safetensors: field 'tok.weight': element 0 (of shape [104, 32]) is NaN; a checkpoint holds finite numbers only"));

@@ -198,7 +198,8 @@ class CheckpointFuzzTest {
     @ParameterizedTest(name = "seed {0}") @MethodSource("seeds") void stateJson(long seed) throws IOException {
         String original = new String(pristine(STATE), StandardCharsets.UTF_8);
         JsonCase c = switch ((int) Math.min(seed, 2)) {
-            case 0 -> new JsonCase(original.replace("\"step\" : 4", "\"step\" : 1000"), Expect.REFUSE, "the probe's step 1000");
+            case 0 -> new JsonCase(original.replace("\"step\" : 4", "\"step\" : 1000").replace("\"steps\" : 4", "\"steps\" : 1000"),
+                    Expect.REFUSE, "the probe's step 1000 (and optimizer steps 1000)");
             case 1 -> new JsonCase(original.replace("\"epoch\" : 0", "\"epoch\" : 1000000000000000"), Expect.REFUSE, "the probe's epoch 10^15");
             default -> mutateJson(original, STATE_LEAVES, true, new SplittableRandom(seed));
         };

@@ -104,7 +104,10 @@ class TamperedCheckpointTest {
         assertThat(refusals(tampered(ck -> Tampered.header(ck, "model.safetensors", "\"data_offsets\":[0,13312]",
                 "\"data_offsets\":[1180591620717411303424,1180591620717411316736]"))))
                 .allSatisfy(e -> assertThat(e).contains("model.safetensors: field 'tok.weight': data_offsets must be [begin, end], two integers that fit the file"));
-        assertThat(refusals(tampered(ck -> Tampered.text(ck, "state.json", "\"step\" : 18", "\"step\" : 1000"))))
+        assertThat(refusals(tampered(ck -> {          // the probe made the optimizer's step count agree
+            Tampered.text(ck, "state.json", "\"step\" : 18", "\"step\" : 1000");
+            Tampered.text(ck, "state.json", "\"steps\" : 18", "\"steps\" : 1000");
+        })))
                 .allSatisfy(e -> assertThat(e).endsWith("state.json: field 'step': 1000, but the folder is step-000018"));
         assertThat(refusals(tampered(ck -> Tampered.text(ck, "state.json", "\"epoch\" : 0", "\"epoch\" : 1000000000000000"))))
                 .allSatisfy(e -> assertThat(e).contains("state.json: field 'data': position (1000000000000000, 72) is not where 18 steps of 4 samples end (0, 72)"));

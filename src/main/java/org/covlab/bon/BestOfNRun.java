@@ -1,7 +1,6 @@
 package org.covlab.bon;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,6 +21,7 @@ import org.covlab.report.Verdict;
 import org.covlab.task.LinearInstance;
 import org.covlab.util.InputException;
 import org.covlab.util.Seeds;
+import org.covlab.util.IoErrors;
 
 /** Writes a Best-of-N run folder: config.json, results.json, metrics.csv (one row per N), plots and report.html. */
 public final class BestOfNRun {
@@ -93,7 +93,7 @@ public final class BestOfNRun {
         try (var files = Files.list(dir)) {
             return files.findAny().isPresent();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot list " + dir, e);
         }
     }
 

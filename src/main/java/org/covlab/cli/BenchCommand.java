@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.covlab.model.Footprint;
 import org.covlab.model.GptConfig;
 import org.covlab.report.Json;
 import org.covlab.report.TextTable;
 import org.covlab.tensor.GemmBenchmark;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.GptBenchmark;
+import org.covlab.util.Heap;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
     int dModel;
     @Option(names = "--batch", defaultValue = "32", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
     int batch;
-    @Option(names = "--threads", defaultValue = "2", description = "Threads for the GPT and the peer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for the GPT and the peer (default: ${DEFAULT-VALUE}; at most 4 per core).")
     int threads;
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps after the warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -106,6 +108,9 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InputException("--dmodel/--heads/--ctx: " + e.getMessage());
         }
+        Checks.threads(threads);
+        Heap.require("bench: a model of " + cfg.parameterCount() + " parameters at batch " + batch, Footprint.training(cfg, batch, true),
+                "use a smaller model or --batch");
         Path script = peer ? peerScript() : null;
         double loadBefore = loadAverage();
         List<Map<String, Object>> perRound = new ArrayList<>();

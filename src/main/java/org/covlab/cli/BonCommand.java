@@ -88,7 +88,7 @@ public final class BonCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Master seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (default: all ${DEFAULT-VALUE} cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads; prompts are split among them (default: all ${DEFAULT-VALUE} cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -101,7 +101,7 @@ public final class BonCommand implements Callable<Integer> {
         int[] grid = ns.stream().mapToInt(Integer::intValue).toArray();
         for (int n : grid) if (n < 1) throw new InputException("--N: every N must be >= 1, got " + n);
         Checks.atLeast("--prompts", 1, prompts);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         if (H != null) Checks.atLeast("--H", 1, H);
         if (checkpoint != null) return callCheckpoint(grid);
         LinearModelSpec linear = resolveModel();

@@ -57,10 +57,12 @@ public final class CoverageCommand implements Callable<Integer> {
         CoverageSummary summary = CoverageProfile.summarize(readRecords(records), grid);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode root = figures(summary, labels);
+            FiniteJson numbers = new FiniteJson();
+            ObjectNode root = figures(summary, labels, numbers, "");
             ObjectNode groups = root.putObject("groups");
-            summary.groups().forEach((g, s) -> groups.set(g, figures(s, labels)));
+            summary.groups().forEach((g, s) -> groups.set(g, figures(s, labels, numbers, "groups." + g + ".")));
             out.println(root.toPrettyString());
+            numbers.warn(spec.commandLine().getErr());
         } else {
             printTable(out, summary, labels);
         }
@@ -80,9 +82,9 @@ public final class CoverageCommand implements Callable<Integer> {
         return n;
     }
 
-    /** Reads and validates the records; every group must carry some weight. */
+    /** Reads and validates the records; every group must carry some weight (any finite weights: they are normalised). */
     static List<LogRatioRecord> readRecords(Path file) {
-        Map<String, Double> groupWeight = new LinkedHashMap<>();
+        Map<String, Double> groupWeight = new LinkedHashMap<>();   // the largest weight of each group
         List<LogRatioRecord> out = JsonLines.read(file, line -> {
             String id = line.string("id");
             double logpModel = line.logProb("logp_model");
@@ -90,23 +92,21 @@ public final class CoverageCommand implements Callable<Integer> {
             double weight = line.number("weight", 1.0);
             if (weight < 0) throw line.error("weight", "must be >= 0, got " + weight);
             String group = line.string("group", "all");
-            groupWeight.merge(group, weight, Double::sum);
+            groupWeight.merge(group, weight, Math::max);
             return new LogRatioRecord(id, group, weight, logpData, logpModel);
         });
         if (out.isEmpty()) throw InputException.at(file, 0, null, "no records");
         groupWeight.forEach((g, w) -> {
-            if (!(w > 0) || Double.isInfinite(w))
-                throw InputException.at(file, 0, "weight", "the weights of group '" + g + "' sum to " + w
-                        + "; they must sum to a finite number > 0");
+            if (!(w > 0)) throw InputException.at(file, 0, "weight", "the weights of group '" + g + "' sum to 0.0; some must be > 0");
         });
         return out;
     }
 
-    private static ObjectNode figures(CoverageSummary s, List<String> labels) {
+    private static ObjectNode figures(CoverageSummary s, List<String> labels, FiniteJson numbers, String path) {
         ObjectNode node = new ObjectMapper().createObjectNode();
         node.put("n_records", s.nRecords());
-        node.put("kl", s.kl());
-        node.put("cross_entropy", s.crossEntropy());
+        numbers.put(node, "kl", s.kl(), path + "kl");
+        numbers.put(node, "cross_entropy", s.crossEntropy(), path + "cross_entropy");
         ObjectNode coverage = node.putObject("coverage");
         for (int i = 0; i < labels.size(); i++) {
             Estimate e = s.coverage().get(i);

@@ -1,7 +1,6 @@
 package org.covlab.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +34,7 @@ import org.covlab.task.graph.GraphTasks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import org.covlab.util.IoErrors;
 
 /**
  * {@code covlab demo}: the main job on built-in defaults. It runs the experiments in their quick forms, each into a
@@ -125,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear the unfinished run " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot clear the unfinished run " + dir, e);
         }
     }
 }

@@ -63,7 +63,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the validation prompts (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/eval-TIMESTAMP).")
@@ -73,9 +73,10 @@ public final class EvalCommand implements Callable<Integer> {
         Checks.atLeast("--prompts", 1, prompts);
         for (double n : ns) if (!(n >= 1) || Double.isInfinite(n)) throw new InputException("--n: every N must be a finite number >= 1, got " + n);
         for (int k : ks) if (k < 1) throw new InputException("--k: every k must be >= 1, got " + k);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = edgeOrder.resolve(task, H, entries.get(0).dir(), spec.commandLine().getErr());
+        Checks.promptsFit("--prompts", graphs, (long) prompts * graphs.classes().size(), 16);
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
                 new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed);

@@ -21,7 +21,7 @@ public final class ExperimentOptions {
     @Option(names = "--resume", description = "Continue the run in --out (or the newest runs/NAME-*), skipping finished cells.")
     boolean resume;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all ${DEFAULT-VALUE} cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all ${DEFAULT-VALUE} cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     /** The user's --seeds, or null when it was not given (the experiment's scale decides). */
@@ -39,6 +39,8 @@ public final class ExperimentOptions {
     void validate(CommandLine cli) {
         if (seeds < 1) throw new CommandLine.ParameterException(cli, "--seeds must be >= 1, got " + seeds);
         if (threads < 1) throw new CommandLine.ParameterException(cli, "--threads must be >= 1, got " + threads);
+        if (threads > Checks.MAX_THREADS)
+            throw new CommandLine.ParameterException(cli, "--threads must be at most " + Checks.MAX_THREADS + " (4 per core), got " + threads);
     }
 
     /**

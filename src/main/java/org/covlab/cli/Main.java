@@ -1,7 +1,10 @@
 package org.covlab.cli;
 
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import org.covlab.report.RunFolder;
+import org.covlab.train.DivergedException;
 import org.covlab.util.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +30,9 @@ import picocli.CommandLine.Command;
                 "  ./covlab coverage --records examples/records.jsonl --n 2,4,16",
                 "  ./covlab select --method tournament --logprobs examples/select-logprobs.jsonl --n 4",
                 "  ./covlab train --help                          # train the GPT; then eval, sample, bon, select",
-                "  ./covlab help coverage                         # any command's options and examples"})
+                "  ./covlab help coverage                         # any command's options and examples",
+                "", "Exit codes: 0 success; 2 bad input or refused resources (one line naming the file, field or option);",
+                "3 training diverged (train, experiments); 1 a bug (COVLAB_DEBUG=1 prints its stack trace). See docs/reliability.md."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -45,28 +50,39 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs covlab and returns its exit code: 0 ok, 1 failure, 2 bad input or usage. */
+    /** Exit codes: success, a bug (with its stack trace behind COVLAB_DEBUG=1), bad input or refused resources, diverged training. */
+    public static final int OK = 0, BUG = 1, USER_ERROR = 2, DIVERGED = 3;
+
+    /** Runs covlab and returns its exit code ({@link #OK}, {@link #BUG}, {@link #USER_ERROR}, {@link #DIVERGED}). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main()).setUsageHelpAutoWidth(true).setUsageHelpWidth(100);
-        cli.setExecutionExceptionHandler((ex, line, parsed) -> {
-            Throwable cause = ex;
-            if (cause instanceof InputException) {
-                line.getErr().println("covlab: " + cause.getMessage());
-                return 2;
-            }
-            if (System.getenv("COVLAB_DEBUG") != null) cause.printStackTrace(line.getErr());
-            String msg = cause instanceof UncheckedIOException u ? u.getMessage() : String.valueOf(cause.getMessage());
-            line.getErr().println("covlab: " + cause.getClass().getSimpleName() + ": " + msg
-                    + " (set COVLAB_DEBUG=1 for the stack trace)");
-            return 1;
-        });
+        cli.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, line.getErr()));
         try {
             return cli.execute(args);
-        } catch (OutOfMemoryError e) {                // an Error, which picocli's handler does not see
-            System.err.printf(java.util.Locale.ROOT, "covlab: out of memory: the Java heap (%.1f GiB) is too small for this "
-                    + "run; give it more with COVLAB_JAVA_OPTS=-Xmx8g (the default is -Xmx6g) or use a smaller --batch%n",
-                    Runtime.getRuntime().maxMemory() / (double) (1L << 30));
-            return 1;
+        } catch (OutOfMemoryError | StackOverflowError e) {      // Errors, which picocli's handler does not see
+            return report(e, new PrintWriter(System.err, true));
         }
+    }
+
+    /** One line on stderr for what ended the command, and its exit code. */
+    static int report(Throwable ex, PrintWriter err) {
+        Throwable cause = ex;       // picocli wraps what a method subcommand throws
+        while (cause instanceof CommandLine.ExecutionException && cause.getCause() != null) cause = cause.getCause();
+        if (cause instanceof InputException || cause instanceof UncheckedIOException || cause instanceof DivergedException) {
+            err.println("covlab: " + cause.getMessage());
+            err.flush();
+            return cause instanceof DivergedException ? DIVERGED : USER_ERROR;
+        }
+        if (System.getenv("COVLAB_DEBUG") != null) cause.printStackTrace(err);
+        if (cause instanceof OutOfMemoryError) {
+            err.printf(Locale.ROOT, "covlab: out of memory although the sizes were checked against the Java heap (%.1f GiB): "
+                    + "a bug; give the heap more with COVLAB_JAVA_OPTS=-Xmx8g (the default is -Xmx6g)%n",
+                    Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+        } else {
+            err.println("covlab: bug: " + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                    + " (set COVLAB_DEBUG=1 for the stack trace)");
+        }
+        err.flush();
+        return BUG;
     }
 }

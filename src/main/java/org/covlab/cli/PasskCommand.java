@@ -84,9 +84,10 @@ public final class PasskCommand implements Callable<Integer> {
             String task = line.string("task_id");
             long[] nc = countsOf(line);
             long[] s = sums.computeIfAbsent(task, t -> new long[2]);
+            if (nc[0] > Integer.MAX_VALUE - s[0])  // compared before adding, so nothing wraps
+                throw line.error("n", "task '" + task + "' has more than " + Integer.MAX_VALUE + " samples in all (the limit)");
             s[0] += nc[0];
             s[1] += nc[1];
-            if (s[0] > Integer.MAX_VALUE) throw line.error("n", "task '" + task + "' has more than 2^31 samples");
         });
         if (sums.isEmpty()) throw InputException.at(file, 0, null, "no samples");
         List<PassAtK.Counts> out = new ArrayList<>(sums.size());

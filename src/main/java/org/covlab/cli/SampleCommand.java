@@ -60,7 +60,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed: prompts from stream 'prompts', responses from 'sampling' (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores).")
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--json", description = "JSONL on stdout instead of text.")
@@ -69,10 +69,11 @@ public final class SampleCommand implements Callable<Integer> {
     @Override public Integer call() {
         Checks.atLeast("--count", 1, count);
         Checks.positive("--temperature", temperature);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         Checkpoint ck = Checkpoint.read(checkpoint);
         GraphTask t = edgeOrder.resolve(task, H, checkpoint, spec.commandLine().getErr());
         Checks.hasClass(t.name(), t.groupWeights(), group);
+        Checks.promptsFit("--count", t, count, 1);
         Seeds seeds = new Seeds(seed);
         var promptRng = seeds.stream("prompts");
         Prompt[] xs = new Prompt[count];

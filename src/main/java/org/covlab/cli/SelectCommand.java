@@ -18,6 +18,7 @@ import org.covlab.tensor.Parallel;
 import org.covlab.train.CheckpointLogProbs;
 import org.covlab.train.Checkpoints;
 import org.covlab.train.EvalRun;
+import org.covlab.util.Heap;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +48,8 @@ import picocli.CommandLine.Spec;
                 "is an error naming the file, line and field (exit code 2).",
                 "",
                 "--json prints {\"method\", \"chosen\", \"scores\": {candidate: score}, \"win_matrix\": {row: {column:",
-                "payoff}}}: score[column] is the maximum of its column. min-ce has no win_matrix.",
+                "payoff}}}: score[column] is the maximum of its column. min-ce has no win_matrix. An infinite score",
+                "(min-ce, where a candidate gives some example zero probability) is null, with a warning on stderr.",
                 ""},
         footer = {"", "Examples (examples/select-logprobs.jsonl: three checkpoints, 10 prompts, 2 samples each):",
                 "  ./covlab select --method tournament --logprobs examples/select-logprobs.jsonl --n 4",
@@ -90,7 +92,7 @@ public final class SelectCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "with --checkpoints: seed of the validation pairs and samples (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "with --checkpoints: threads of the GPT (default: all cores)")
+    @Option(names = "--threads", paramLabel = "T", description = "with --checkpoints: threads of the GPT (default: all cores; at most 4 per core)")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--n", paramLabel = "N", description = "tail parameter N > 1 of Cov_N (tournament, offset)")
@@ -115,14 +117,25 @@ public final class SelectCommand implements Runnable {
         if (N != null && !(N > 1 && N < Double.POSITIVE_INFINITY)) throw new InputException("--n: must be finite and > 1, got " + N);
         if (method.equals(Selector.OFFSET) && a == null) throw new InputException("--a: required with --method offset");
         if (a != null && !(a >= 0 && a < Double.POSITIVE_INFINITY)) throw new InputException("--a: must be finite and >= 0, got " + a);
+        if (a != null && N != null && Double.isInfinite(2 * Math.pow(N, a)))
+            throw new InputException("--a: the offset 2 N^a = 2 * " + N + "^" + a + " is beyond the double range; use a smaller --a or --n");
         Checks.atLeast("--top", 1, top);
         if ((logprobs == null) == (checkpoints == null)) throw new InputException("give exactly one of --logprobs FILE and --checkpoints DIR");
         LogProbTable table = checkpoints != null ? fromCheckpoints() : fromFile();
         if (method.equals(Selector.OFFSET) && table.onPolicy() == null)
             throw InputException.at(logprobs, 0, "sample_of", "--method offset needs on-policy lines (with sample_of and sample); found none");
+        if (tournament) {   // K x K counts and payoffs (twice for offset), and the whole matrix again in --json
+            double K = table.K(), perCell = 16 * (method.equals(Selector.OFFSET) ? 2 : 1) + (json ? 250 : 0);
+            Heap.require("select: " + table.K() + " candidates (" + table.K() + " x " + table.K() + " win matrices)", perCell * K * K,
+                    "use fewer candidates");
+        }
         Selection s = Selector.byName(method, N == null ? 2 : N, a == null ? 0 : a).select(table);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) out.println(json(s));
+        if (json) {
+            FiniteJson numbers = new FiniteJson();
+            out.println(json(s, numbers));
+            numbers.warn(spec.commandLine().getErr());
+        }
         else printTables(out, s, table);
         out.flush();
     }
@@ -135,7 +148,7 @@ public final class SelectCommand implements Runnable {
     private LogProbTable fromCheckpoints() {
         Checks.atLeast("--samples", 1, samples);
         if (onPolicy < 1 && method.equals(Selector.OFFSET)) throw new InputException("--on-policy: must be >= 1 with --method offset, got " + onPolicy);
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = edgeOrder.resolve(task, H, entries.get(0).dir(), spec.commandLine().getErr());
         try (Parallel pool = new Parallel(threads)) {
@@ -143,18 +156,19 @@ public final class SelectCommand implements Runnable {
         }
     }
 
-    static String json(Selection s) {
+    static String json(Selection s, FiniteJson numbers) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode o = mapper.createObjectNode();
         o.put("method", s.method());
         o.put("chosen", s.chosenName());
         ObjectNode scores = o.putObject("scores");
-        for (int k = 0; k < s.candidates().size(); k++) scores.put(s.candidates().get(k), s.scores()[k]);
+        for (int k = 0; k < s.candidates().size(); k++) numbers.put(scores, s.candidates().get(k), s.scores()[k], "scores." + s.candidates().get(k));
         if (s.winMatrix() != null) {
             ObjectNode w = o.putObject("win_matrix");
             for (int kp = 0; kp < s.candidates().size(); kp++) {
                 ObjectNode row = w.putObject(s.candidates().get(kp));
-                for (int k = 0; k < s.candidates().size(); k++) row.put(s.candidates().get(k), s.winMatrix()[kp][k]);
+                for (int k = 0; k < s.candidates().size(); k++)
+                    numbers.put(row, s.candidates().get(k), s.winMatrix()[kp][k], "win_matrix." + s.candidates().get(kp) + "." + s.candidates().get(k));
             }
         }
         try {

@@ -30,7 +30,11 @@ import picocli.CommandLine.Spec;
                 "Writes OUT/config.json, OUT/metrics.csv (step, loss, grad_norm, lr, tokens_per_s), OUT/results.json and "
                         + "OUT/checkpoints/step-N/ (config.json, model.safetensors with PyTorch's state_dict names, "
                         + "optimizer.safetensors, state.json). --resume continues a killed run from its newest complete "
-                        + "checkpoint and ends with the same weights, bit for bit. See docs/training.md."},
+                        + "checkpoint and ends with the same weights, bit for bit. See docs/training.md.",
+                "Exit codes: 0 done; 2 bad input, or a model and batch the Java heap cannot hold; 3 training diverged: the "
+                        + "loss or gradient norm is not finite, or after 10 steps the loss is above both 100x its lowest and "
+                        + "ln V (a uniform guess). It stops at that step with no checkpoint of non-finite numbers (the newest "
+                        + "is the last good one); lower --lr. See docs/reliability.md."},
         footer = {"", "Examples (a tiny model; each finishes in seconds):",
                 "  ./covlab train --task fig2 --H 8 --layers 1 --heads 2 --dmodel 32 --batch 16 --lr 3e-3 \\",
                 "      --steps 100 --checkpoint-every 50 --out runs/tiny",
@@ -122,13 +126,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Master seed: init, data, shuffle (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores). Results do not depend on it.")
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores; at most 4 per core). Results do not depend on it.")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override public Integer call() {
         GraphTask graphs = GraphTasks.byName(task, H, edgeOrder.order());
         TrainRun.Config config = new TrainRun.Config("train", TaskSpec.of(graphs), model(graphs), training(), checkpoints());
-        Checks.atLeast("--threads", 1, threads);
+        Checks.threads(threads);
         TrainRun.Outcome o = TrainRun.run(config, graphs, out, resume, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "%s %s: %d steps%s, final loss %.4f (mean of the last steps), %.0f tokens/s%n", graphs.name(),
@@ -145,7 +149,11 @@ public final class TrainCommand implements Callable<Integer> {
         Checks.atLeast("--layers", 1, layers);
         Checks.atLeast("--heads", 1, heads);
         if (dModel < 1 || dModel % heads != 0) throw new InputException("--dmodel: must be a positive multiple of --heads (" + heads + "), got " + dModel);
-        return new GptConfig(graphs.vocabSize(), c, layers, heads, dModel);
+        try {
+            return new GptConfig(graphs.vocabSize(), c, layers, heads, dModel);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--layers, --dmodel, --ctx, --H: " + e.getMessage());
+        }
     }
 
     private TrainConfig training() {

@@ -14,9 +14,11 @@ import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
 import org.covlab.train.CheckpointPolicy;
 import org.covlab.train.Checkpoints;
+import org.covlab.train.DivergedException;
 import org.covlab.train.TaskSpec;
 import org.covlab.train.TrainConfig;
 import org.covlab.train.Trainer;
+import org.covlab.train.TrainingListener;
 
 /**
  * One GPT training run inside an experiment cell ({@code cells/KEY/}), evaluated at every checkpoint and resumable:
@@ -74,7 +76,7 @@ final class GptCell {
         double[] loss = {0, 0};  // sum, count since the last evaluation
         try (Progress p = Progress.start(label, cfg.steps())) {
             p.stepTo(t.step());
-            t.train(cfg.steps(), (tr, s) -> {
+            trainOrStop(t, label, (tr, s) -> {
                 loss[0] += s.loss();
                 loss[1]++;
                 p.stepTo(s.step());
@@ -87,6 +89,15 @@ final class GptCell {
         List<Object[]> out = new ArrayList<>();
         for (CsvTable.Row r : rows.rows()) out.add(header.stream().map(r::get).toArray());
         return out;
+    }
+
+    /** Trains to the end; a diverged run stops the experiment with the cell named (exit code 3). */
+    private static void trainOrStop(Trainer t, String label, TrainingListener listener) {
+        try {
+            t.train(t.config().steps(), listener);
+        } catch (DivergedException e) {
+            throw new DivergedException(label + ": " + e.getMessage() + " (the experiment's --scale sets it)");
+        }
     }
 
     /** The newest complete checkpoint of a finished or interrupted run in {@code dir}. */

@@ -105,7 +105,7 @@ public final class JsonLines {
         try {
             node = MAPPER.readTree(buf, from, to - from);
         } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage().lines().findFirst().orElse("unreadable");
+            String why = JsonErrors.describe(e);
             String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
             throw InputException.at(file, number, null, "malformed JSON" + where + ": " + why);
         } catch (IOException e) {  // reading from memory: only the parse errors above happen

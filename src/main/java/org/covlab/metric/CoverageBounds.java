@@ -31,9 +31,7 @@ public final class CoverageBounds {
      * mu(x)·pi_D(y|x) (normalised); an unbiased Monte Carlo estimate for records sampled from pi_D.
      */
     public static double hellingerSquared(List<LogRatioRecord> records) {
-        double total = CoverageProfile.requireMass(records), affinity = 0;
-        for (LogRatioRecord r : records) affinity += r.weight() * Math.exp(-0.5 * r.logRatio());
-        return 1 - affinity / total;
+        return 1 - CoverageProfile.weightedMean(records, r -> Math.exp(-0.5 * r.logRatio()));
     }
 
     /** Prop. D.4: Cov_N <= 2N / (sqrt(N) - 1)² · D_H²(pi_D, pi_hat); +infinity at N = 1. */

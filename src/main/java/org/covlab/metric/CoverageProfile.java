@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The coverage profile Cov_N(pi_D || pi_hat) (Def. 1.1, Eq. 1) and the sequence KL / cross-entropy (section 3),
@@ -14,7 +15,8 @@ import java.util.Map;
  * better): by Remark 2.1, Cov_N = P_{pi_D}[log pi_D(y|x) - log pi_hat(y|x) >= log N], the tail of the log
  * density ratio, while KL is its mean. N is any real number >= 1.
  *
- * <p>All figures are weighted means with the records' weights normalised to sum to 1. Records that enumerate
+ * <p>All figures are weighted means with the records' weights normalised to sum to 1 (after dividing by the largest,
+ * so that any finite weights work). Records that enumerate
  * the support of pi_D(.|x) with weights mu(x)·pi_D(y|x) give exact values; records sampled from pi_D with
  * weight 1 give Monte Carlo estimates (paper notes section 3.0).
  *
@@ -29,15 +31,15 @@ public final class CoverageProfile {
     private final double effectiveSampleSize;
 
     private CoverageProfile(List<LogRatioRecord> records) {
-        requireMass(records);
         int n = records.size();
+        double max = maxWeight(records);
         LogRatioRecord[] byRatio = records.toArray(new LogRatioRecord[0]);
         Arrays.sort(byRatio, (a, b) -> Double.compare(a.logRatio(), b.logRatio()));
         sortedLogRatios = new double[n];
         tailWeight = new double[n + 1];
         for (int i = n - 1; i >= 0; i--) {
             sortedLogRatios[i] = byRatio[i].logRatio();
-            tailWeight[i] = tailWeight[i + 1] + byRatio[i].weight();
+            tailWeight[i] = tailWeight[i + 1] + byRatio[i].weight() / max;   // each <= 1: the sums stay finite
         }
         totalWeight = tailWeight[0];
         effectiveSampleSize = effectiveSampleSize(records);
@@ -87,22 +89,38 @@ public final class CoverageProfile {
 
     /** Sequence KL (section 1.4): the weighted mean of log pi_D(y|x) - log pi_hat(y|x) (Remark 2.1). */
     public static double kl(List<LogRatioRecord> records) {
-        double total = requireMass(records), sum = 0;
-        for (LogRatioRecord r : records) if (r.weight() > 0) sum += r.weight() * r.logRatio();
-        return sum / total;
+        return weightedMean(records, LogRatioRecord::logRatio);
     }
 
     /** Sequence cross-entropy D_CE (section 1.4): the weighted mean of -log pi_hat(y|x). */
     public static double crossEntropy(List<LogRatioRecord> records) {
-        double total = requireMass(records), sum = 0;
-        for (LogRatioRecord r : records) if (r.weight() > 0) sum -= r.weight() * r.logpModel();
-        return sum / total;
+        return weightedMean(records, r -> -r.logpModel());
+    }
+
+    /**
+     * sum_i w_i f(r_i) / sum_i w_i over the records of positive weight, computed with the weights divided by the
+     * largest first and each term weighted before it is added, so any finite weights and values give a finite
+     * mean: it lies between the smallest and the largest value (and is clamped there against rounding).
+     */
+    public static double weightedMean(List<LogRatioRecord> records, ToDoubleFunction<LogRatioRecord> f) {
+        double max = maxWeight(records), total = 0;
+        for (LogRatioRecord r : records) total += r.weight() / max;
+        double mean = 0, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (LogRatioRecord r : records) {
+            if (r.weight() == 0) continue;   // 0 * infinity would be NaN
+            double x = f.applyAsDouble(r);
+            mean += r.weight() / max / total * x;
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        return Math.max(lo, Math.min(hi, mean));
     }
 
     /** (sum w)² / sum w² (Kish); see {@link #effectiveSampleSize()}. */
     public static double effectiveSampleSize(List<LogRatioRecord> records) {
-        double total = requireMass(records), sumSq = 0;
-        for (LogRatioRecord r : records) sumSq += (r.weight() / total) * (r.weight() / total);
+        double max = maxWeight(records), total = 0, sumSq = 0;
+        for (LogRatioRecord r : records) total += r.weight() / max;
+        for (LogRatioRecord r : records) sumSq += (r.weight() / max / total) * (r.weight() / max / total);
         return 1 / sumSq;
     }
 
@@ -139,13 +157,12 @@ public final class CoverageProfile {
         return n;
     }
 
-    /** The total weight, after checking there is some. */
-    static double requireMass(List<LogRatioRecord> records) {
+    /** The largest weight, after checking that some record has weight > 0 (weights are finite and >= 0). */
+    static double maxWeight(List<LogRatioRecord> records) {
         if (records.isEmpty()) throw new IllegalArgumentException("no records");
-        double total = 0;
-        for (LogRatioRecord r : records) total += r.weight();
-        if (!(total > 0) || Double.isInfinite(total))
-            throw new IllegalArgumentException("record weights must have a finite positive sum, got " + total);
-        return total;
+        double max = 0;
+        for (LogRatioRecord r : records) max = Math.max(max, r.weight());
+        if (!(max > 0)) throw new IllegalArgumentException("every record has weight 0; the weights need a positive sum");
+        return max;
     }
 }

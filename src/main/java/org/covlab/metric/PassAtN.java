@@ -44,9 +44,7 @@ public final class PassAtN {
      * pi_hat(accepted|x) (for a deterministic pi_D: the correct response, {@code logpData} = 0).
      */
     public static double exact(List<LogRatioRecord> records, double n) {
-        double total = CoverageProfile.requireMass(records), sum = 0;
-        for (LogRatioRecord r : records) if (r.weight() > 0) sum += r.weight() * exact(r.logpModel(), n);
-        return sum / total;
+        return CoverageProfile.weightedMean(records, r -> exact(r.logpModel(), n));
     }
 
     /**

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +15,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.covlab.io.JsonErrors;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
+import org.covlab.util.IoErrors;
 
 /**
  * The safetensors format, float32 only: an 8-byte little-endian header length N, N bytes of JSON mapping
@@ -99,6 +100,16 @@ public final class Safetensors {
      * with its exact shape, and nothing else may be.
      */
     public static Map<String, String> read(Path file, ParameterLayout layout, float[] flat) {
+        Contents c = readFor(file, layout);
+        for (ParameterLayout.Tensor t : layout.tensors()) System.arraycopy(c.tensors().get(t.name()).data(), 0, flat, t.offset(), t.size());
+        return c.metadata();
+    }
+
+    /**
+     * Reads a file and checks it holds exactly the layout's tensors with their shapes, before the caller allocates
+     * anything for them (a config.json that claims a larger model than its weights is refused at this point).
+     */
+    public static Contents readFor(Path file, ParameterLayout layout) {
         Contents c = read(file);
         for (ParameterLayout.Tensor t : layout.tensors()) {
             Tensor x = c.tensors().get(t.name());
@@ -106,12 +117,30 @@ public final class Safetensors {
             if (!x.shape().equals(t.shape())) {
                 throw InputException.at(file, 0, t.name(), "shape " + x.shape() + ", the model needs " + t.shape());
             }
-            System.arraycopy(x.data(), 0, flat, t.offset(), t.size());
         }
         for (String name : c.tensors().keySet()) {
             if (!layout.contains(name)) throw InputException.at(file, 0, name, "tensor not in the model");
         }
-        return c.metadata();
+        return c;
+    }
+
+    /** An integer that a long holds exactly (2^70 does not: asLong() would wrap it). */
+    private static boolean exactLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
+    }
+
+    /**
+     * Passes when every value is finite; otherwise an {@link InputException} naming the tensor, the first bad element
+     * and its value. Checkpoints hold finite numbers only: a NaN or infinity would poison every use of the model.
+     */
+    public static void requireFinite(Path file, String name, List<Integer> shape, float[] data, int from, int length) {
+        for (int i = 0; i < length; i++) {
+            float v = data[from + i];
+            if (!Float.isFinite(v)) {
+                throw InputException.at(file, 0, name, "element " + i + " (of shape " + shape + ") is " + v
+                        + "; a checkpoint holds finite numbers only");
+            }
+        }
     }
 
     /** Reads every tensor and the metadata, validating the header strictly. */
@@ -120,7 +149,7 @@ public final class Safetensors {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot read " + file, e);
         }
         if (bytes.length < 8) throw InputException.at(file, 0, null, "not a safetensors file: " + bytes.length + " bytes, shorter than the 8-byte header length");
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -132,7 +161,7 @@ public final class Safetensors {
         try {
             header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw InputException.at(file, 0, null, "header is not valid JSON: " + e.getOriginalMessage());
+            throw InputException.at(file, 0, null, "header is not valid JSON: " + JsonErrors.describe(e));
         }
         if (header == null || !header.isObject()) throw InputException.at(file, 0, null, "header is not a JSON object");
         long dataStart = 8 + n, dataLength = bytes.length - dataStart;
@@ -166,8 +195,8 @@ public final class Safetensors {
                 if (count > Integer.MAX_VALUE) throw InputException.at(file, 0, name, "shape " + sh + " too large");
             }
             JsonNode off = node.path("data_offsets");
-            if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
-                throw InputException.at(file, 0, name, "data_offsets must be [begin, end]");
+            if (!off.isArray() || off.size() != 2 || !exactLong(off.get(0)) || !exactLong(off.get(1))) {
+                throw InputException.at(file, 0, name, "data_offsets must be [begin, end], two integers that fit the file, got " + off);
             }
             long begin = off.get(0).asLong(), end = off.get(1).asLong();
             if (begin < 0 || end < begin || end > dataLength) {

@@ -5,9 +5,14 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +30,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.covlab.io.JsonErrors;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 
@@ -41,6 +49,8 @@ import org.covlab.util.InputException;
  *       browsers read. Reading {@code null} back into a primitive {@code double} (also inside {@code double[]})
  *       gives NaN, not Jackson's 0.0, so a record holding NaN round-trips; an infinity comes back as NaN.</li>
  *   <li>{@link Instant} is written and read as its ISO-8601 string.</li>
+ *   <li>Reading is strict: a duplicate key, 2.5 or "2" for an integer, "0.5" for a number, 1 or "true" for a boolean
+ *       and 0 for an enum are errors, not coerced.</li>
  * </ul>
  */
 public final class Json {
@@ -52,6 +62,15 @@ public final class Json {
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // input NaN tokens are an error, not a value
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"layers": 2, "layers": 6} is ambiguous
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)  // "layers": 2.5 is not 2
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
             .build();
 
     /** The shared mapper. Do not reconfigure it; copy it ({@code mapper().copy()}) if you need other settings. */
@@ -84,6 +103,28 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new AssertionError("covlab's own JSON does not parse", e);
         }
+    }
+
+    /** A field where two JSON trees differ: its dotted path and both values (a missing node where one has none). */
+    public record Difference(String path, JsonNode before, JsonNode now) {}
+
+    /** Every field where {@code now} differs from {@code before}: before's fields in order, then the fields only now has. */
+    public static List<Difference> differences(JsonNode before, JsonNode now) {
+        List<Difference> out = new ArrayList<>();
+        differences("", before, now, out);
+        return out;
+    }
+
+    private static void differences(String path, JsonNode a, JsonNode b, List<Difference> out) {
+        if (!a.isObject() || !b.isObject()) {
+            if (!a.equals(b)) out.add(new Difference(path, a, b));
+            return;
+        }
+        String prefix = path.isEmpty() ? "" : path + ".";
+        a.fieldNames().forEachRemaining(k -> differences(prefix + k, a.get(k), b.path(k), out));
+        b.fieldNames().forEachRemaining(k -> {
+            if (!a.has(k)) out.add(new Difference(prefix + k, a.path(k), b.get(k)));
+        });
     }
 
     /** Writes {@code value} as pretty JSON (with a final newline) to {@code file}, atomically. */
@@ -140,9 +181,7 @@ public final class Json {
             }
             field = sb.toString();
         }
-        String what = jpe.getOriginalMessage();
-        int cut = what.indexOf('\n');
-        if (cut >= 0) what = what.substring(0, cut);
+        String what = JsonErrors.describe(jpe);
         JsonLocation loc = jpe.getLocation();
         long at = line > 0 ? line : loc == null ? 0 : Math.max(0, loc.getLineNr());
         return InputException.at(file, at, field, what);

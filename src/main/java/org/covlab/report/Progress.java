@@ -99,12 +99,16 @@ public final class Progress implements AutoCloseable {
         return this;
     }
 
-    /** Ends the bar, or prints the final plain line. Idempotent. */
+    /**
+     * Ends the bar, or prints the final plain line: "done", or "stopped at" when the work ended before its total
+     * (an error follows), and nothing when it ended before its first step (a refused input: its error is the only
+     * line). Idempotent.
+     */
     @Override public synchronized void close() {
         if (closed) return;
         closed = true;
         if (bar != null) bar.close();
-        if (out != null) out.println(line(true));
+        if (out != null && (current > 0 || total <= 0)) out.println(line(total <= 0 || current >= total));
     }
 
     private void maybePrint() {
@@ -120,11 +124,13 @@ public final class Progress implements AutoCloseable {
     private String line(boolean done) {
         double elapsed = (clock.getAsLong() - t0) / 1e9;
         StringBuilder sb = new StringBuilder("[").append(task).append("] ");
+        boolean stopped = closed && !done;
         if (done) sb.append("done ");
+        if (stopped) sb.append("stopped at ");
         sb.append(current);
         if (total > 0) sb.append('/').append(total).append(String.format(Locale.ROOT, " (%.0f%%)", 100.0 * current / total));
-        sb.append(done ? " in " : "  elapsed ").append(clockTime(elapsed));
-        if (!done && total > 0 && current > 0 && current < total) {
+        sb.append(done ? " in " : stopped ? " after " : "  elapsed ").append(clockTime(elapsed));
+        if (!done && !stopped && total > 0 && current > 0 && current < total) {
             sb.append("  ETA ").append(clockTime(elapsed * (total - current) / current));
         }
         if (!extra.isEmpty()) sb.append("  ").append(extra);

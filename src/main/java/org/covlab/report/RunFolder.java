@@ -3,16 +3,16 @@ package org.covlab.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.covlab.util.InputException;
+import org.covlab.util.IoErrors;
 
 /**
  * The folder one experiment run writes: {@code config.json}, {@code results.json}, and whatever else the
@@ -116,7 +117,7 @@ public final class RunFolder {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot create run folder " + dir, e);
         }
         return new RunFolder(dir, name, seed, resumed, earlier);
     }
@@ -142,7 +143,7 @@ public final class RunFolder {
         try (Stream<Path> s = Files.list(parent)) {
             return s.filter(p -> Files.isDirectory(p) && mine.matcher(p.getFileName().toString()).matches()).max(byStampThenSuffix);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + parent + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot list " + parent, e);
         }
     }
 
@@ -151,7 +152,7 @@ public final class RunFolder {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot list " + dir, e);
         }
     }
 
@@ -177,42 +178,29 @@ public final class RunFolder {
         try {
             Files.createDirectories(p.getParent());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + p.getParent() + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot create " + p.getParent(), e);
         }
         return p;
     }
 
     /**
      * Writes {@code config} (a record) to {@code config.json}. When resuming, the existing config must be the
-     * same; the first difference is reported as an {@link InputException} and nothing is written.
+     * same; every difference is reported in one {@link InputException} and nothing is written.
      */
     public void writeConfig(Object config) {
         Path f = dir.resolve(CONFIG);
         if (Files.exists(f)) {
-            JsonNode now = Json.toTree(config);
-            JsonNode before = Json.readTree(f);
-            String diff = firstDifference("", before, now);
-            if (diff != null) throw InputException.at(f, 0, null, diff + "; resume with the same settings, or choose another --out");
+            List<String> diffs = new ArrayList<>();
+            for (Json.Difference d : Json.differences(Json.readTree(f), Json.toTree(config))) {
+                diffs.add(d.before().isMissingNode() ? "field '" + d.path() + "' is new in this invocation"
+                        : "field '" + d.path() + "': the run was started with " + d.before() + ", this invocation asks for "
+                        + (d.now().isMissingNode() ? "nothing" : d.now()));
+            }
+            if (!diffs.isEmpty())
+                throw InputException.at(f, 0, null, String.join("; ", diffs) + "; resume with the same settings, or choose another --out");
             return;
         }
         Json.writeFile(f, config);
-    }
-
-    private static String firstDifference(String path, JsonNode a, JsonNode b) {
-        if (a.isObject() && b.isObject()) {
-            for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                String d = firstDifference(path.isEmpty() ? k : path + "." + k, a.get(k), b.path(k));
-                if (d != null) return d;
-            }
-            for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!a.has(k)) return "field '" + (path.isEmpty() ? k : path + "." + k) + "' is new in this invocation";
-            }
-            return null;
-        }
-        if (a.equals(b)) return null;
-        return "field '" + path + "': the run was started with " + a + ", this invocation asks for " + (b.isMissingNode() ? "nothing" : b);
     }
 
     /** Times a named phase: {@code try (var p = run.phase("train")) { ... }}. Repeated phases add up. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.covlab.io.JsonLines;
 import org.covlab.util.AtomicFiles;
+import org.covlab.util.Heap;
 import org.covlab.util.InputException;
 
 /**
@@ -85,6 +87,9 @@ public final class LogProbJsonl {
         });
         if (data.size == 0) throw InputException.at(file, 0, "logp", "no validation lines (candidate, id, logp)");
         int K = cands.size(), n = ids.size();
+        // Every cell needs its own line, so a table larger than the lines read has a hole: found without allocating it.
+        if ((long) K * n > data.size) throw holeOrDuplicate(file, data, K, n, 0, cands, ids);
+        Heap.require("select: a table of " + K + " candidates x " + n + " ids", 16.0 * K * n, "use fewer candidates or ids");
         double[][] ll = fill(file, data, K, n, cands, ids);
         if (onPolicy.size == 0) return new LogProbTable(List.copyOf(cands.keySet()), List.copyOf(ids.keySet()), ll, null);
 
@@ -97,6 +102,9 @@ public final class LogProbJsonl {
             onPolicy.from[r] = known(file, ln, "sample_of", p[2], cands);
             M = Math.max(M, onPolicy.sample[r] + 1);
         }
+        if ((double) K * K * n * M > onPolicy.size) throw holeOrDuplicate(file, onPolicy, K, n, M, cands, ids);
+        Heap.require("select: on-policy tables of " + K + " x " + K + " candidates x " + n + " ids x " + M + " samples",
+                16.0 * K * K * n * M, "use fewer candidates, ids or samples");
         double[][][] samples = new double[K][][];
         for (int f = 0; f < K; f++) samples[f] = new double[K][n * M];
         fillOnPolicy(file, onPolicy, samples, M, cands, ids);
@@ -138,6 +146,45 @@ public final class LogProbJsonl {
                         throw InputException.at(file, 0, "logp", "no on-policy line for candidate '" + name(cands, k)
                                 + "', id '" + name(ids, j / M) + "', sample_of '" + name(cands, f) + "', sample " + j % M
                                 + " (samples are numbered 0.." + (M - 1) + " for every candidate and id)");
+    }
+
+    /** A cell of the on-policy table (sample_of, candidate, id, sample), or of the validation table (0, candidate, id, 0). */
+    private record Cell(int from, int cand, int id, int sample) implements Comparable<Cell> {
+        @Override public int compareTo(Cell o) {
+            int d = Integer.compare(from, o.from);
+            if (d == 0) d = Integer.compare(cand, o.cand);
+            if (d == 0) d = Integer.compare(id, o.id);
+            return d != 0 ? d : Integer.compare(sample, o.sample);
+        }
+    }
+
+    /**
+     * The error for cells that cannot fill their table because there are fewer lines than cells: the first duplicate
+     * line if there is one, else the first missing cell in table order; the errors {@link #fill} and
+     * {@link #fillOnPolicy} give. Memory and time grow with the lines, not with the table (K x n, or K x K x n x M
+     * when {@code M > 0}).
+     */
+    private static InputException holeOrDuplicate(Path file, Cells c, int K, int n, int M, Map<String, Integer> cands,
+                                                  Map<String, Integer> ids) {
+        boolean onPolicy = M > 0;
+        Map<Cell, Long> firstLine = new HashMap<>();
+        for (int r = 0; r < c.size; r++) {
+            Cell cell = onPolicy ? new Cell(c.from[r], c.cand[r], c.id[r], c.sample[r]) : new Cell(0, c.cand[r], c.id[r], 0);
+            Long prev = firstLine.putIfAbsent(cell, c.line[r]);
+            if (prev == null) continue;
+            return onPolicy ? InputException.at(file, c.line[r], "sample", "duplicate of line " + prev + " (same candidate, id, sample_of and sample)")
+                    : InputException.at(file, c.line[r], "id", "duplicate of line " + prev + " (same candidate and id)");
+        }
+        Cell[] sorted = firstLine.keySet().toArray(new Cell[0]);
+        Arrays.sort(sorted);
+        int[] radix = {onPolicy ? K : 1, K, n, onPolicy ? M : 1}, next = new int[4];  // the next cell in table order
+        for (Cell cell : sorted) {
+            if (!cell.equals(new Cell(next[0], next[1], next[2], next[3]))) break;
+            for (int d = 3; d >= 0 && ++next[d] == radix[d]; d--) next[d] = 0;
+        }
+        if (!onPolicy) return InputException.at(file, 0, "logp", "no line for candidate '" + name(cands, next[1]) + "', id '" + name(ids, next[2]) + "'");
+        return InputException.at(file, 0, "logp", "no on-policy line for candidate '" + name(cands, next[1]) + "', id '" + name(ids, next[2])
+                + "', sample_of '" + name(cands, next[0]) + "', sample " + next[3] + " (samples are numbered 0.." + (M - 1) + " for every candidate and id)");
     }
 
     /**

@@ -19,6 +19,7 @@ public record OffsetTournament(double N, double a) implements Selector {
     public OffsetTournament {
         SimpleTournament.requireN(N);
         if (!(a >= 0) || Double.isInfinite(a)) throw new IllegalArgumentException("a must be finite and >= 0, got " + a);
+        if (Double.isInfinite(2 * Math.pow(N, a))) throw new IllegalArgumentException("2 N^a overflows at N = " + N + ", a = " + a);
     }
 
     @Override public String method() { return OFFSET; }

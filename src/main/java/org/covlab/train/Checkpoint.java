@@ -2,20 +2,21 @@ package org.covlab.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import org.covlab.model.Footprint;
 import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;
 import org.covlab.model.ParameterLayout;
@@ -23,7 +24,9 @@ import org.covlab.model.Safetensors;
 import org.covlab.report.Json;
 import org.covlab.task.Task;
 import org.covlab.tensor.Parallel;
+import org.covlab.util.Heap;
 import org.covlab.util.InputException;
+import org.covlab.util.IoErrors;
 
 /**
  * One checkpoint folder, e.g. {@code OUT/checkpoints/step-000500/}:
@@ -77,6 +80,7 @@ public record Checkpoint(Path dir, Config config, State state) {
 
     /** Writes the trainer's state as the folder {@code dir}, atomically (temporary folder, fsync, rename). */
     public static Checkpoint write(Path dir, Trainer t, TaskSpec task) {
+        WeightChecks.requireFiniteState(t);
         Gpt model = t.model();
         Path parent = dir.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp");
@@ -102,7 +106,7 @@ public record Checkpoint(Path dir, Config config, State state) {
             fsync(parent);
             return new Checkpoint(dir, config, state);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot write checkpoint " + dir, e);
         }
     }
 
@@ -149,6 +153,10 @@ public record Checkpoint(Path dir, Config config, State state) {
         if (config.training() == null) throw InputException.at(configFile, 0, "training", "missing");
         TrainConfig tc = config.training();
         if (state.step() < 0) throw InputException.at(stateFile, 0, "step", "must be >= 0, got " + state.step());
+        String folder = dir.toAbsolutePath().normalize().getFileName().toString();
+        if (folder.matches("step-\\d{1,9}") && Integer.parseInt(folder.substring(5)) != state.step())
+            throw InputException.at(stateFile, 0, "step", state.step() + ", but the folder is " + folder);
+        if (state.step() > tc.steps()) throw InputException.at(stateFile, 0, "step", state.step() + ", past the run's " + tc.steps() + " steps");
         if (state.seed() != tc.seed()) throw InputException.at(stateFile, 0, "seed", state.seed() + ", config.json says " + tc.seed());
         if (state.optimizer().kind() != tc.optimizer().kind()) {
             throw InputException.at(stateFile, 0, "optimizer.kind", state.optimizer().kind() + ", config.json says " + tc.optimizer().kind());
@@ -156,19 +164,29 @@ public record Checkpoint(Path dir, Config config, State state) {
         if (state.optimizer().steps() != state.step()) {
             throw InputException.at(stateFile, 0, "optimizer.steps", state.optimizer().steps() + ", but step is " + state.step());
         }
+        // Every step draws one batch, so the data position is where step x batch samples end, epoch by epoch.
         DataState d = state.data();
+        long drawn = (long) state.step() * tc.batch();
         boolean online = tc.dataset() == TaskData.ONLINE;
-        if (d.epoch() < 0 || d.index() < 0 || online && d.epoch() != 0 || !online && d.index() >= tc.dataset()) {
-            throw InputException.at(stateFile, 0, "data", "position (" + d.epoch() + ", " + d.index() + ") is impossible for "
-                    + (online ? "online data" : "a dataset of " + tc.dataset()));
+        long epoch = online ? 0 : drawn / tc.dataset(), index = online ? drawn : drawn % tc.dataset();
+        if (d.epoch() != epoch || d.index() != index) {
+            throw InputException.at(stateFile, 0, "data", "position (" + d.epoch() + ", " + d.index() + ") is not where " + state.step()
+                    + " steps of " + tc.batch() + " samples end (" + epoch + ", " + index + ")" + (online ? " with online data" : " in a dataset of " + tc.dataset()));
         }
         return new Checkpoint(dir, config, state);
     }
 
     /** The model with this checkpoint's weights. */
     public Gpt loadModel(Parallel pool) {
-        Gpt model = new Gpt(config.model(), pool);
-        Safetensors.read(dir.resolve(MODEL), model.layout(), model.parameters());
+        GptConfig m = config.model();
+        Heap.require(dir.resolve(CONFIG) + ": a model of " + String.format(Locale.ROOT, "%,d", m.parameterCount()) + " parameters ("
+                + m.layers() + " layers of width " + m.dModel() + ")", Footprint.model(m), "this checkpoint cannot be loaded here");
+        ParameterLayout layout = ParameterLayout.of(m);
+        Safetensors.Contents weights = Safetensors.readFor(dir.resolve(MODEL), layout);   // before the model is allocated
+        Gpt model = new Gpt(m, pool);
+        for (ParameterLayout.Tensor t : layout.tensors())
+            System.arraycopy(weights.tensors().get(t.name()).data(), 0, model.parameters(), t.offset(), t.size());
+        WeightChecks.requireUsable(dir.resolve(MODEL), model);
         return model;
     }
 
@@ -177,8 +195,7 @@ public record Checkpoint(Path dir, Config config, State state) {
      * {@code cfg} must be the run's training settings (an {@link InputException} names the first difference).
      */
     public Trainer resume(Task task, TrainConfig cfg, Parallel pool) {
-        String diff = firstDifference("training", Json.toTree(config.training()), Json.toTree(cfg));
-        if (diff != null) throw InputException.at(dir.resolve(CONFIG), 0, null, diff);
+        requireSame(Json.toTree(Map.of("training", config.training())), Json.toTree(Map.of("training", cfg)));
         Trainer t = new Trainer(loadModel(pool), task, cfg);
         readOptimizer(dir.resolve(OPTIMIZER), t.model().layout(), t.optimizer());
         t.optimizer().restoreSteps(state.optimizer().steps());
@@ -204,21 +221,23 @@ public record Checkpoint(Path dir, Config config, State state) {
         Safetensors.Tensor x = c.tensors().get(name);
         if (x == null) throw InputException.at(file, 0, name, "missing tensor");
         if (!x.shape().equals(t.shape())) throw InputException.at(file, 0, name, "shape " + x.shape() + ", the model needs " + t.shape());
+        WeightChecks.requireMoments(file, name, x, name.endsWith(EXP_AVG_SQ));
         System.arraycopy(x.data(), 0, flat, t.offset(), t.size());
     }
 
-    /** "field 'a.b': the checkpoint has X, this run asks for Y", or null when equal. */
-    static String firstDifference(String path, JsonNode a, JsonNode b) {
-        if (a.isObject() && b.isObject()) {
-            for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                String d = firstDifference(path + "." + k, a.get(k), b.path(k));
-                if (d != null) return d;
-            }
-            return null;
-        }
-        if (a.equals(b)) return null;
-        return "field '" + path + "': the checkpoint was trained with " + a + ", this run asks for " + b;
+    /**
+     * Passes when this checkpoint belongs to a run with these settings (model, task and training); otherwise one
+     * {@link InputException} that lists every difference, so that --resume never continues another run's training.
+     */
+    public void requireSameRun(Config run) {
+        requireSame(Json.toTree(config), Json.toTree(run));
+    }
+
+    private void requireSame(JsonNode checkpoint, JsonNode run) {
+        List<String> diffs = new ArrayList<>();
+        for (Json.Difference d : Json.differences(checkpoint, run))
+            diffs.add("field '" + d.path() + "': the checkpoint has " + d.before() + ", this run " + (d.now().isMissingNode() ? "nothing" : d.now()));
+        if (!diffs.isEmpty()) throw InputException.at(dir.resolve(CONFIG), 0, null, String.join("; ", diffs));
     }
 
     // ---- files --------------------------------------------------------------------------------------------
@@ -238,7 +257,7 @@ public record Checkpoint(Path dir, Config config, State state) {
         } catch (NoSuchFileException e) {
             throw InputException.at(file, 0, null, "missing");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot read " + file, e);
         }
     }
 

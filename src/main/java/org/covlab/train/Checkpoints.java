@@ -1,7 +1,6 @@
 package org.covlab.train;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.covlab.util.IoErrors;
 
 /**
  * A folder of checkpoints ({@code OUT/checkpoints}): {@code step-N} folders, each complete (see {@link Checkpoint}).
@@ -44,7 +44,7 @@ public final class Checkpoints {
                 if (Files.isDirectory(p) && m.matches() && m.group(1).length() <= 9) out.add(new Entry(p, Integer.parseInt(m.group(1))));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot list " + dir, e);
         }
         out.sort(Comparator.comparingInt(Entry::step));
         return out;
@@ -86,7 +86,7 @@ public final class Checkpoints {
             try {
                 Checkpoint.discard(e.dir());
             } catch (IOException ex) {
-                throw new UncheckedIOException("cannot delete " + e.dir() + ": " + ex.getMessage(), ex);
+                throw IoErrors.unchecked("cannot delete " + e.dir(), ex);
             }
         }
     }

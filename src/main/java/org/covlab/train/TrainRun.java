@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.covlab.model.Footprint;
 import org.covlab.model.GptConfig;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Progress;
 import org.covlab.report.RunFolder;
 import org.covlab.task.Task;
 import org.covlab.tensor.Parallel;
+import org.covlab.util.Heap;
 
 /**
  * A training run folder ({@code ./covlab train}): {@code config.json}, {@code results.json} (seed, git hash,
@@ -38,12 +40,14 @@ public final class TrainRun {
 
     /** Trains (or resumes) into {@code out}; {@code out = null} makes runs/train-TIMESTAMP. */
     public static Outcome run(Config config, Task task, Path out, boolean resume, int threads) {
+        requireHeap(config);
         RunFolder run = RunFolder.open("train", config.training().seed(), out, resume);
         run.writeConfig(config);
         Checkpoints ckpts = new Checkpoints(run.dir().resolve("checkpoints"), config.checkpoints());
         TrainConfig cfg = config.training();
         try (Parallel pool = new Parallel(threads)) {
             Optional<Checkpoint> from = ckpts.newest();
+            from.ifPresent(c -> c.requireSameRun(new Checkpoint.Config(config.model(), config.task(), cfg)));
             Trainer t = from.isPresent() ? from.get().resume(task, cfg, pool)
                     : new Trainer(Trainer.initialModel(config.model(), cfg.seed(), pool), task, cfg);
             List<StepStats> log = new ArrayList<>();
@@ -57,7 +61,7 @@ public final class TrainRun {
             try (Progress p = Progress.start("train " + config.task() + " " + describe(config.model()), cfg.steps());
                  RunFolder.Phase phase = run.phase("train")) {
                 p.stepTo(t.step());
-                t.train(cfg.steps(), (tr, s) -> {
+                trainOrStop(t, run, ckpts, () -> metrics(earlier, log).write(run.file(METRICS)), (tr, s) -> {
                     log.add(s);
                     tokensAndSeconds[0] += s.tokens();
                     tokensAndSeconds[1] += s.seconds();
@@ -81,6 +85,32 @@ public final class TrainRun {
             run.finish();
             return new Outcome(run.dir(), t.step(), finalLoss, tps, from.isPresent());
         }
+    }
+
+    /**
+     * Trains to the end, or, when training diverges, records where (metrics.csv up to the last good step,
+     * results.json's diverged_at_step) and stops with the newest checkpoint named: it is the last finite one.
+     */
+    private static void trainOrStop(Trainer t, RunFolder run, Checkpoints ckpts, Runnable writeMetrics, TrainingListener listener) {
+        try {
+            t.train(t.config().steps(), listener);
+        } catch (DivergedException e) {
+            writeMetrics.run();
+            run.put("diverged_at_step", t.step() + 1);
+            run.writeResults();
+            String newest = ckpts.newest().map(c -> c.dir().toString()).orElse("none");
+            throw new DivergedException(e.getMessage() + " and train into a new --out; the newest checkpoint, " + newest
+                    + ", is the last finite one");
+        }
+    }
+
+    /** Refuses (exit code 2) a model, batch and dataset that the heap cannot hold, before anything is allocated. */
+    static void requireHeap(Config config) {
+        GptConfig m = config.model();
+        TrainConfig t = config.training();
+        double bytes = Footprint.training(m, t.batch(), t.optimizer().kind() == Optimizer.Kind.ADAMW) + 4.0 * t.dataset();
+        Heap.require(String.format(Locale.ROOT, "train: a model of %,d parameters (%s, vocab %d) at batch %d with a dataset of %d",
+                m.parameterCount(), describe(m), m.vocab(), t.batch(), t.dataset()), bytes, "use a smaller model, --batch or --dataset");
     }
 
     /** "4x128 (2 heads)": layers x width. */

@@ -9,7 +9,8 @@ import org.covlab.util.Seeds;
 /**
  * Trains a {@link Gpt} by next-token prediction (the MLE objective, Eq. 2) on a {@link Task}: each update draws a
  * batch from {@link TaskData}, runs forward, loss (masked by {@link TaskData.LossOn}), backward, measures the global
- * gradient norm and applies the {@link Optimizer} at the {@link LrSchedule}'s rate.
+ * gradient norm and applies the {@link Optimizer} at the {@link LrSchedule}'s rate. A step whose loss or norm shows
+ * divergence ({@link Divergence}) throws {@link DivergedException} before the update.
  *
  * <p>Determinism: the data are a function of (seed, position), the GPT's forward and backward give the same bits
  * for any thread count, the norm is summed in a fixed order and the updates are elementwise. So the same seed and
@@ -31,6 +32,7 @@ public final class Trainer {
     private final TaskData data;
     private final TrainConfig cfg;
     private final Optimizer optimizer;
+    private final Divergence divergence;
     private int step;
 
     /** A trainer at step 0 with the model's current weights (fresh from {@link #initialModel}, or loaded). */
@@ -42,6 +44,7 @@ public final class Trainer {
         this.cfg = cfg;
         this.data = new TaskData(task, cfg.seed(), cfg.dataset(), cfg.lossOn());
         this.optimizer = new Optimizer(cfg.optimizer(), model.layout(), model.pool());
+        this.divergence = new Divergence(model.config().vocab());
     }
 
     /** A model initialised from the seed's "init" stream (nanoGPT's init, {@link Gpt#initialize}). */
@@ -90,6 +93,7 @@ public final class Trainer {
         model.backward();
         double norm = norm(model.gradients(), model.pool());
         double lr = cfg.lr(step);
+        divergence.check(step + 1, loss, norm, lr);
         optimizer.step(model.parameters(), model.gradients(), lr, norm, b.weightSum() / b.rows());
         step++;
         return new StepStats(step, loss, norm, lr, b.tokens(), (System.nanoTime() - t0) / 1e9);

@@ -3,7 +3,6 @@ package org.covlab.util;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +46,7 @@ public final class AtomicFiles {
             }
         } catch (IOException e) {
             if (tmp != null) try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("cannot write " + target, e);
         }
     }
 

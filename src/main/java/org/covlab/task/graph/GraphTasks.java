@@ -59,8 +59,15 @@ public final class GraphTasks {
     /** The smallest m >= {@value #DEFAULT_M} that has room for the 4H+2 nodes of a graph. */
     public static int defaultM(int H) { return Math.max(DEFAULT_M, GraphClass.LAYER_WIDTH * H + 2); }
 
+    /**
+     * The largest H: a prompt of 12 H tokens (1.2 million here; the paper's largest H is 24), drawn in about 2 s. Far
+     * below where the prompt's length would overflow an int (H near 1.8e8).
+     */
+    public static final int MAX_H = 100_000;
+
     private static void checkH(String name, int h, boolean ok, String rule) {
         if (!ok) throw new InputException("--H: " + name + " needs H " + rule + ", got " + h);
+        if (h > MAX_H) throw new InputException("--H: at most " + MAX_H + ", got " + h);
     }
 
     /**

@@ -132,23 +132,18 @@ public final class LayeredDag {
         return c;
     }
 
-    /** All valid paths, in lexicographic order. // (pathCount, L+2) */
+    /** All valid paths, in lexicographic order (an odometer over the layers: no recursion, so any H works). // (pathCount, L+2) */
     public List<int[]> allPaths() {
         List<int[]> out = new ArrayList<>();
-        int[] path = new int[layers.length];
-        path[layers.length - 1] = target();
-        extend(path, 0, out);
-        return out;
-    }
-
-    private void extend(int[] path, int i, List<int[]> out) {
-        if (i == layers.length - 1) {
+        int last = layers.length - 1;
+        int[] digit = new int[last], path = new int[layers.length];   // digit[i]: which passable node of layer i
+        path[last] = target();
+        while (true) {
+            for (int i = 0; i < last; i++) path[i] = passable[i][digit[i]];
             out.add(path.clone());
-            return;
-        }
-        for (int v : passable[i]) {
-            path[i] = v;
-            extend(path, i + 1, out);
+            int i = last - 1;
+            while (i >= 0 && ++digit[i] == passable[i].length) digit[i--] = 0;
+            if (i < 0) return out;
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import org.covlab.model.Safetensors;
+import org.covlab.task.graph.EdgeOrder;
 import org.covlab.train.DivergedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GptCellDivergenceTest {
 
     @Test void aDivergingCellStopsTheExperimentNamingTheCell(@TempDir Path tmp) {
-        Fig2Horizon.Settings s = new Fig2Horizon.Settings(Scale.DEMO, List.of(8), 1, 1, 2, 16, 4, 1e6, 0, 30, 64, 3, 2);
+        Fig2Horizon.Settings s = new Fig2Horizon.Settings(Scale.DEMO, EdgeOrder.LAYER, List.of(8), List.of(30), 1, 1, 2, 16, 4,
+                AdamRecipe.constant(1e6, 0, 0.999, 0), 64, 3, 2, 0);
         assertThatThrownBy(() -> Fig2HorizonRun.run(s, 5, tmp.resolve("a"), false, 1)).isInstanceOf(DivergedException.class)
                 .hasMessageContaining(": training diverged at step ").hasMessageEndingWith("(the experiment's --scale sets it)");
         Path cells = tmp.resolve("a/cells");

@@ -61,8 +61,8 @@ public final class Fig2Horizon {
      * @param dataset         fixed dataset size (the paper: 8 x 64,000)
      * @param evalEvery       steps between checkpoints, each evaluated exactly
      * @param promptsPerClass validation prompts per class (the paper: 1024)
-     * @param controlSeeds    runs at the smallest H in the other edge order, with the same settings (0: none): the
-     *                        order's effect, measured
+     * @param controlSeeds    runs at the smallest H in the other edge order (0: none), with the same settings but the
+     *                        longest budget of any H: the order's effect, measured
      */
     public record Settings(Scale scale, EdgeOrder edgeOrder, List<Integer> horizons, List<Integer> steps, int seeds, int layers,
                            int heads, int dModel, int batch, AdamRecipe adam, int dataset, int evalEvery, int promptsPerClass,
@@ -108,9 +108,12 @@ public final class Fig2Horizon {
         /** The H of the control runs: the smallest. */
         public int controlH() { return horizons.stream().min(Integer::compare).orElseThrow(); }
 
-        /** The training settings of one run at H. */
-        TrainConfig training(long seed, int H) {
-            return adam.training(seed, steps(H), batch, dataset);
+        /** Updates per control run: the longest budget of any H, several times what the main order needs at controlH. */
+        public int controlSteps() { return steps.stream().max(Integer::compare).orElseThrow(); }
+
+        /** The training settings of run c. */
+        TrainConfig training(long seed, Cell c) {
+            return adam.training(seed, c.order() == edgeOrder ? steps(c.H()) : controlSteps(), batch, dataset);
         }
 
         /** The model for {@code task}: its vocabulary and room for its longest prompt + response - 1. */
@@ -186,7 +189,7 @@ public final class Fig2Horizon {
     static GptCell.Spec spec(Settings s, RunFolder run, Cell c) {
         long trainSeed = new Seeds(run.seed()).child("fig2/H" + c.H() + "/seed" + c.seed()).master();
         return new GptCell.Spec(run.file("cells/" + c.key(s) + "/.keep").getParent(), TaskSpec.of(c.task()),
-                s.training(trainSeed, c.H()), new CheckpointPolicy(s.evalEvery(), 1, 0));
+                s.training(trainSeed, c), new CheckpointPolicy(s.evalEvery(), 1, 0));
     }
 
     /** The exact evaluation of a checkpoint: one row of {@link #header()}. */

@@ -156,12 +156,14 @@ public final class Fig2HorizonReport {
         for (CsvTable.Row r : main.rows()) if (r.integer("H") == H) mainAtH.addRow(main.header().stream().map(r::get).toArray());
         double mainG1 = Quantiles.median(finals(mainAtH, r -> r.number(g1)).get(H)), controlG1 = Quantiles.median(finals(control, r -> r.number(g1)).get(H));
         Map<EdgeOrder, Double> byOrder = new java.util.EnumMap<>(Map.of(order, mainG1, other, controlG1));
+        Map<EdgeOrder, Long> steps = new java.util.EnumMap<>(Map.of(order, lastStep(mainAtH), other, lastStep(control)));
         boolean layerLearns = byOrder.get(EdgeOrder.LAYER) <= SATURATED, shuffledLearns = byOrder.get(EdgeOrder.SHUFFLED) <= SATURATED;
         s.claim("The edge order decides whether G_{H,1} is learned: with edges listed by layer it is, with shuffled edges it is not "
                         + "(covlab's finding and the GPU reference's, docs/results.md)",
-                "H = " + H + ", the same seeds, data and updates: median final Cov_16 of G_{H,1} " + fmt(byOrder.get(EdgeOrder.LAYER))
-                        + " with layer order, " + fmt(byOrder.get(EdgeOrder.SHUFFLED)) + " with shuffled edges"
-                        + (shuffledLearns ? "" : " (not learned: every G_{H,1} path under-covered by a factor 16 or more in the median run)"),
+                "H = " + H + ", the same seeds and data: median final Cov_16 of G_{H,1} " + fmt(byOrder.get(EdgeOrder.LAYER))
+                        + " after " + steps.get(EdgeOrder.LAYER) + " updates with layer order, " + fmt(byOrder.get(EdgeOrder.SHUFFLED))
+                        + " after " + steps.get(EdgeOrder.SHUFFLED) + " with shuffled edges"
+                        + (shuffledLearns ? "" : " (not learned: that share of G_{H,1}'s prompts is under-covered by a factor 16 or more)"),
                 layerLearns && !shuffledLearns ? Verdict.REPRODUCED : layerLearns == shuffledLearns ? Verdict.NOT_REPRODUCED : Verdict.PARTLY);
         Plot p = Plot.titled("G_{H,1}'s Cov_16 by edge order, H = " + H).xTitle("iteration").yTitle("Cov_16 of G_{H,1} (lower is better)")
                 .colors(List.of(order.cliName() + " edges", other.cliName() + " edges"));
@@ -169,7 +171,11 @@ public final class Fig2HorizonReport {
         double[][] b = MetricsView.quantileBand(control, r -> true, "step", r -> r.number(g1), LO, HI);
         p.band(order.cliName() + " edges", a[0], a[1], a[2], a[3]).band(other.cliName() + " edges", b[0], b[1], b[2], b[3]);
         s.plot(p.write(dir, "edge_order_cov16_G1"), "Cov_16 of the learnable class G_{H,1} at H = " + H + " against iteration, for the "
-                + "prompts' two edge orders (same seeds, data and settings; median and band over seeds).");
+                + "prompts' two edge orders (same seeds, data and settings, the control run longer; median and band over seeds).");
+    }
+
+    private static long lastStep(CsvTable t) {
+        return t.rows().stream().mapToLong(r -> r.integer("step")).max().orElse(0);
     }
 
     private static TextTable perClass(CsvTable t) {

@@ -33,7 +33,8 @@ public final class Fig2HorizonRun {
         m.put("master seed", seed);
         m.put("H (intermediate layers)", s.horizons());
         m.put("edge order of the prompts", s.edgeOrder().cliName() + (s.controlSeeds() > 0 ? "; control: " + s.controlSeeds()
-                + " run(s) at H = " + s.controlH() + " with " + s.controlOrder().cliName() + " edges, the same seeds and settings" : ""));
+                + " run(s) at H = " + s.controlH() + " with " + s.controlOrder().cliName() + " edges, the same seeds and settings, "
+                + s.controlSteps() + " updates" : ""));
         m.put("seeds per H", s.seeds());
         m.put("model", s.layers() + " layers, " + s.heads() + " heads, d " + s.dModel());
         m.put("training", s.steps() + " updates (for " + s.horizons() + ") of batch " + s.batch() + ", " + s.adam().describe());

@@ -53,6 +53,28 @@ class Fig2HorizonTest {
         assertThat(Double.isNaN(m.rows().get(0).number("train_loss"))).as("no training loss before the first update").isTrue();
     }
 
+    @Test void controlRunsTrainTheSmallestHInTheOtherOrderForTheLongestBudget(@TempDir Path tmp) throws Exception {
+        Fig2Horizon.Settings s = new Fig2Horizon.Settings(Scale.DEMO, EdgeOrder.LAYER, List.of(10, 8), List.of(6, 4), 1, 1, 2, 16, 4,
+                AdamRecipe.constant(3e-3, 0, 0.95, 1.0), 64, 2, 2, 1);
+        ExperimentRun.Outcome o = Fig2HorizonRun.run(s, 3, tmp.resolve("run"), false, 2);
+        CsvTable m = CsvTable.read(o.dir().resolve("metrics.csv"));
+        assertThat(m.rows().stream().map(r -> r.get("edge_order") + " H" + r.get("H") + " " + r.get("step")).toList())
+                .as("main rows first, by H; H = 8 runs its own 4 updates, the control the longest budget, 6")
+                .containsExactly("layer H8 0", "layer H8 2", "layer H8 4", "layer H10 0", "layer H10 2", "layer H10 4", "layer H10 6",
+                        "shuffled H8 0", "shuffled H8 2", "shuffled H8 4", "shuffled H8 6");
+        // the same training seed (so the same initial weights and graphs), only the prompts' order differs
+        RunFolder run = RunFolder.open(Fig2Horizon.NAME, 3, o.dir(), true);
+        GptCell.Spec layer = Fig2Horizon.spec(s, run, new Fig2Horizon.Cell(EdgeOrder.LAYER, 8, 0));
+        GptCell.Spec shuffled = Fig2Horizon.spec(s, run, new Fig2Horizon.Cell(EdgeOrder.SHUFFLED, 8, 0));
+        assertThat(shuffled.training().seed()).isEqualTo(layer.training().seed());
+        assertThat(shuffled.training().steps()).isEqualTo(6);
+        assertThat(org.covlab.train.Checkpoint.read(o.dir().resolve("cells/H8_s0_shuffled/checkpoints/step-000006")).config().task().edgeOrder())
+                .isEqualTo(EdgeOrder.SHUFFLED);
+        assertThat(o.section().claims()).extracting(Section.Claim::claim).anyMatch(c -> c.startsWith("The edge order decides"));
+        assertThat(o.dir().resolve("edge_order_cov16_G1.png")).isNotEmptyFile();
+        assertThat(Fig2HorizonRun.rebuild(o.dir()).claims()).isEqualTo(o.section().claims());
+    }
+
     @Test void sameSeedGivesTheSameBytesForAnyThreadCount(@TempDir Path tmp) throws Exception {
         Fig2Horizon.Settings s = settings(List.of(8), 2, 4, 0);
         Fig2Horizon.run(s, RunFolder.open(Fig2Horizon.NAME, 3, tmp.resolve("a"), false), 1);

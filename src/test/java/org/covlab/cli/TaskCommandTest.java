@@ -38,6 +38,35 @@ class TaskCommandTest {
         assertThat(again.out()).isEqualTo(r.out());
     }
 
+    /** The default lists each prompt's edges by layer; --edge-order shuffled gives the same graphs and responses. */
+    @Test
+    void edgeOrdersListTheSameGraphs() throws Exception {
+        CliRun layer = CliRun.of("task", "sample", "--task", "fig2", "--H", "8", "--count", "20", "--json");
+        CliRun shuffled = CliRun.of("task", "sample", "--task", "fig2", "--H", "8", "--count", "20", "--json", "--edge-order", "shuffled");
+        assertThat(shuffled.exit()).isZero();
+        String[] a = layer.out().strip().split("\n"), b = shuffled.out().strip().split("\n");
+        GraphTask task = GraphTasks.byName("fig2", 8);
+        ObjectMapper mapper = new ObjectMapper();
+        int reordered = 0;
+        for (int i = 0; i < a.length; i++) {
+            JsonNode x = mapper.readTree(a[i]), y = mapper.readTree(b[i]);
+            assertThat(y.get("response")).isEqualTo(x.get("response"));
+            assertThat(task.graph(ints(y.get("prompt")))).isEqualTo(task.graph(ints(x.get("prompt"))));
+            int[] edges = ints(x.get("prompt"));
+            var g = task.graph(edges);
+            int previous = 0;
+            for (int[] e : task.tokenizer().decodePrompt(edges).edges()) {
+                int l = 0;
+                while (java.util.Arrays.binarySearch(g.layer(l), e[0]) < 0) l++;
+                assertThat(l).as("line %d: sources' layers never decrease", i).isGreaterThanOrEqualTo(previous);
+                previous = l;
+            }
+            if (!x.get("prompt").equals(y.get("prompt"))) reordered++;
+        }
+        assertThat(reordered).as("shuffled prompts differ from the layer-order ones").isEqualTo(a.length);
+        assertThat(CliRun.of("task", "info", "--task", "fig2", "--edge-order", "shuffled").out()).contains("edges listed in shuffled order");
+    }
+
     private static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
@@ -58,7 +87,9 @@ class TaskCommandTest {
         for (String[] args : List.of(new String[] {"task", "sample", "--task", "fig9"},
                 new String[] {"task", "sample", "--task", "fig2", "--H", "7"},
                 new String[] {"task", "sample", "--task", "fig2", "--count", "0"},
-                new String[] {"task", "sample", "--task", "fig2", "--class", "G7"})) {
+                new String[] {"task", "sample", "--task", "fig2", "--class", "G7"},
+                new String[] {"task", "sample", "--task", "fig2", "--edge-order", "random"},
+                new String[] {"train", "--task", "fig2", "--steps", "1", "--edge-order", "LAYER"})) {
             CliRun r = CliRun.of(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().strip()).startsWith("covlab: --").doesNotContain("\n").doesNotContain("Exception");

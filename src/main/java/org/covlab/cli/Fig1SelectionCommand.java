@@ -16,13 +16,15 @@ import picocli.CommandLine.Option;
                 "(N = 2, 3, 4, 4.6, 5.7) and Pass@N (N = 4, 8, 12; exact from pi_hat(y*|x), checked by sampling",
                 "on the chosen checkpoints). Select a checkpoint with the simple tournament (Eq. 29), the offset",
                 "tournament (Eq. 32) and min-KL; report each one's Pass@N, the oracle best, and the rank",
-                "correlation of every metric with Pass@N. Scales: demo (for ./covlab demo), small (under 20",
-                "minutes on 2 cores; graphs with H = 2), paper (H = 8, 6 layers, 4 heads, d 384, batch 128,",
-                "200k + 50k updates; for bigger machines). See docs/results.md."},
+                "correlation of every metric with Pass@N. Scales: demo (for ./covlab demo: graphs with H = 4),",
+                "small (the paper's H = 8, under 30 minutes on 2 cores), paper (H = 8, 6 layers, 4 heads, d 384,",
+                "batch 128, 200k + 50k updates; for bigger machines). Prompts list the edges by layer unless",
+                "--edge-order shuffled. See docs/results.md."},
         footer = {"", "Examples:",
                 "  ./covlab experiment fig1-selection --scale demo",
                 "  ./covlab experiment fig1-selection --scale small --out runs/fig1",
                 "  ./covlab experiment fig1-selection --out runs/fig1 --resume     # after an interruption",
+                "  ./covlab experiment fig1-selection --scale demo --edge-order shuffled --out runs/fig1-shuffled",
                 "  ./covlab select --method tournament --logprobs runs/fig1/cells/s0/selection-logprobs.jsonl --n 4"})
 public final class Fig1SelectionCommand implements Callable<Integer> {
 

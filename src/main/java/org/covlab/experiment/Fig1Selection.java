@@ -117,7 +117,7 @@ public final class Fig1Selection {
          */
         public static Settings of(Scale scale, Integer seeds, EdgeOrder order) {
             return switch (scale) {
-                case DEMO -> new Settings(scale, order, 8, or(seeds, 1), 2, 4, 64, 32, 8000, new AdamRecipe(5e-3, 100, 5e-4, 0.95, 1.0),
+                case DEMO -> new Settings(scale, order, 4, or(seeds, 1), 2, 4, 64, 32, 5000, new AdamRecipe(5e-3, 100, 5e-4, 0.95, 1.0),
                         512_000, 600, AdamRecipe.constant(2.5e-5, 0, 0.95, 1.0), 50, 64, 512, A, 64, 1, 128);
                 case SMALL -> new Settings(scale, order, 8, or(seeds, 1), 2, 4, 64, 32, 20_000, new AdamRecipe(5e-3, 100, 5e-4, 0.95, 1.0),
                         512_000, 1500, AdamRecipe.constant(2.5e-5, 0, 0.95, 1.0), 100, 128, 1024, A, 128, 1, 256);

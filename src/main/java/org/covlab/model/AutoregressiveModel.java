@@ -42,6 +42,24 @@ public interface AutoregressiveModel {
     }
 
     /**
+     * log pi(y | x_i) for every response y in responses[i], the responses to prompt i (exact evaluation's supports).
+     * The GPT runs each prompt once and its responses on the prompt's keys and values; the default scores each
+     * prompt's responses in its {@link #open session}. // (prompts.length, responses[i].length)
+     */
+    default double[][] sequenceLogProbs(int[][] prompts, int[][][] responses) {
+        if (prompts.length != responses.length) {
+            throw new IllegalArgumentException(prompts.length + " prompts but " + responses.length + " response lists");
+        }
+        double[][] out = new double[prompts.length][];
+        for (int i = 0; i < prompts.length; i++) {
+            try (PromptSession s = open(prompts[i])) {
+                out[i] = s.sequenceLogProbs(responses[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Draws a response token by token until {@code endToken} (included) or {@code maxLength} tokens.
      *
      * @param endToken the end-of-sequence token, or -1 for fixed-length responses

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
 import org.covlab.tensor.Attention;
@@ -180,14 +181,23 @@ public final class Gpt implements AutoregressiveModel {
      * (the shards of a pass, and the KV cache's prefill, which passes null).
      */
     void forwardShard(Activations a, Parallel kp, int rows, int seq, PackedWeights w) {
+        forwardShard(a, kp, rows, seq, w, 0, l -> Attention.forward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, cfg.dModel(), cfg.heads()));
+    }
+
+    /**
+     * {@link #forwardShard(Activations, Parallel, int, int, PackedWeights)} with the rows' tokens at positions
+     * {@code first}.. and layer l's attention done by {@code attention.accept(l)} (from a.qkv[l] into a.atty[l]):
+     * responses that continue a prompt whose keys and values are kept ({@link PromptScoring}).
+     */
+    void forwardShard(Activations a, Parallel kp, int rows, int seq, PackedWeights w, int first, IntConsumer attention) {
         int bt = rows * seq, c = cfg.dModel();
-        Layers.encoderForward(a.encoded, a.inputs, params, tok, pos, rows, seq, c);
+        Layers.encoderForward(a.encoded, a.inputs, params, tok, pos + first * c, rows, seq, c);
         for (int l = 0; l < blocks.length; l++) {
             Block p = blocks[l];
             float[] x = a.blockInput(l);
             LayerNorm.forward(kp, a.ln, a.ln1Mean[l], a.ln1Rstd[l], x, params, p.ln1W, params, p.ln1B, bt, c);
             Layers.linearForward(kp, a.qkv[l], false, a.ln, params, p.qkvW, w == null ? null : w.qkv[l], p.qkvB, bt, c, 3 * c);
-            Attention.forward(kp, a.atty[l], a.att[l], a.qkv[l], rows, seq, c, cfg.heads());
+            attention.accept(l);
             System.arraycopy(x, 0, a.res2[l], 0, bt * c);                       // res2 = x + proj(atty)
             Layers.linearForward(kp, a.res2[l], true, a.atty[l], params, p.projW, w == null ? null : w.proj[l], p.projB, bt, c, c);
             LayerNorm.forward(kp, a.ln, a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], params, p.ln2W, params, p.ln2B, bt, c);
@@ -328,6 +338,18 @@ public final class Gpt implements AutoregressiveModel {
         double[] out = new double[perToken.length];
         for (int i = 0; i < out.length; i++) for (double v : perToken[i]) out[i] += v;
         return out;
+    }
+
+    /**
+     * log pi(y | prompts[i]) for every y in responses[i], each prompt run once and its responses on its keys and values
+     * ({@link PromptScoring}): exact evaluation's supports. Prompts run side by side, one per thread.
+     */
+    @Override public synchronized double[][] sequenceLogProbs(int[][] prompts, int[][][] responses) {
+        if (prompts.length != responses.length) {
+            throw new IllegalArgumentException(prompts.length + " prompts but " + responses.length + " response lists");
+        }
+        for (int i = 0; i < prompts.length; i++) PromptScoring.check(cfg, prompts[i], responses[i]);
+        return scoringPass.sequenceLogProbs(prompts, responses);
     }
 
     @Override public int[] sample(int[] prompt, int maxLength, int endToken, Sampler sampler, RandomGenerator rng) {

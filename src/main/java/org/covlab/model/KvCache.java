@@ -36,6 +36,7 @@ final class KvCache {
     private boolean dotLinear;              // the rows' Linear layers are dot products (few rows at rows())
     private boolean[] dotAttention;         // per group: its rows meet the prefix by dot products (few rows at rows())
     private int groups, rows, prefixLen, maxNew, steps;
+    private PromptScoring scoring;          // made on a session's first sequenceLogProbs
 
     KvCache(Gpt model) {
         this.model = model;
@@ -149,11 +150,10 @@ final class KvCache {
 
     int vocab() { return cfg.vocab(); }
 
-    /** log pi(token | prompt g of the last prefix, up to and including its position t), from the prefill's logits. */
-    double logProb(int g, int t, int token) {
-        int v = cfg.vocab(), row = (g * prefixLen + t) * v;
-        if (token < 0 || token >= v) throw new IllegalArgumentException("token " + token + " outside vocab " + v);
-        return (double) prefix.logits[row + token] - Softmax.logSumExp(prefix.logits, row, v);
+    /** The buffers a session scores responses with, borrowed with the cache and apart from its keys and values. */
+    PromptScoring scoring() {
+        if (scoring == null) scoring = new PromptScoring(model);
+        return scoring;
     }
 
     /** Feeds tokens[r] to row r at its next position; returns the next-token logits, (rows, vocab), reused. */

@@ -1,6 +1,5 @@
 package org.covlab.model;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.covlab.decode.Sampler;
@@ -21,7 +20,7 @@ final class KvSession implements PromptSession {
     private final Gpt model;
     private final int[] prompt;
     private KvCache cache;      // null until the first call, and after close
-    private boolean prefilled;  // the cache holds the prompt's keys and values (scoring replaces them)
+    private boolean prefilled;  // the cache holds the prompt's keys and values
 
     KvSession(Gpt model, int[] prompt) {
         KvSampling.check(model.config(), prompt, 1, 0);
@@ -49,32 +48,13 @@ final class KvSession implements PromptSession {
     }
 
     /**
-     * Teacher forcing: prompt ++ response runs through the prefill forward, several responses per pass, on the
-     * session's own buffers (so sessions score at once on several threads). Equal to {@link Gpt#sequenceLogProbs}
-     * up to float rounding. The prompt is prefilled again on the next {@link #sample}.
+     * Teacher forcing on the prompt run once ({@link PromptScoring}, with serial kernels on the cache's own scoring
+     * buffers, so sessions score at once on several threads); the cached keys and values for {@link #sample} stay.
+     * Equal to {@link Gpt#sequenceLogProbs} up to float rounding.
      */
     @Override public double[] sequenceLogProbs(int[][] responses) {
-        int longest = 0;
-        for (int[] y : responses) longest = Math.max(longest, y.length);
-        KvSampling.check(model.config(), prompt, longest, 0);
-        double[] out = new double[responses.length];
         if (cache == null) cache = model.borrowCache();
-        prefilled = false;
-        int per = Math.max(1, KvSampling.PREFILL_TOKENS / (prompt.length + longest));    // sequences per pass
-        for (int from = 0; from < responses.length; from += per) {
-            int[][] sequences = new int[Math.min(per, responses.length - from)][];
-            for (int i = 0; i < sequences.length; i++) {          // x ++ y without y's last token
-                int[] y = responses[from + i];
-                sequences[i] = Arrays.copyOf(prompt, prompt.length + Math.max(0, y.length - 1));
-                System.arraycopy(y, 0, sequences[i], prompt.length, sequences[i].length - prompt.length);
-            }
-            cache.prefix(Parallel.SERIAL, sequences);
-            for (int i = 0; i < sequences.length; i++) {
-                int[] y = responses[from + i];
-                for (int h = 0; h < y.length; h++) out[from + i] += cache.logProb(i, prompt.length - 1 + h, y[h]);
-            }
-        }
-        return out;
+        return cache.scoring().sequenceLogProbs(Parallel.SERIAL, null, prompt, responses);
     }
 
     /** The cache holding the prompt's keys and values, filled on first use. */

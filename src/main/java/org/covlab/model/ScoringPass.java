@@ -14,10 +14,12 @@ import org.covlab.tensor.Softmax;
 final class ScoringPass {
     private final Gpt model;
     private final Activations[] buffers;    // one per worker of the model's pool, grown on demand
+    private final PromptScoring[] scorers;  // one per worker, made on demand
 
     ScoringPass(Gpt model) {
         this.model = model;
         this.buffers = new Activations[model.pool().threads()];
+        this.scorers = new PromptScoring[model.pool().threads()];
     }
 
     /**
@@ -44,9 +46,26 @@ final class ScoringPass {
         }
         System.arraycopy(tokens, from * seq, a.inputs, 0, n);
         model.forwardShard(a, kernels, rows, seq, w);
-        for (int i = 0; i < n; i++) {
-            int row = i * v;
-            out[from * seq + i] = (double) a.logits[row + targets[from * seq + i]] - Softmax.logSumExp(a.logits, row, v);
-        }
+        for (int i = 0; i < n; i++) out[from * seq + i] = logProb(a.logits, i, targets[from * seq + i], v);
+    }
+
+    /**
+     * log pi(y | prompts[i]) of every y in responses[i], one prompt per task on a worker's {@link PromptScoring} (all
+     * with the weights packed once), or one after another with the pool inside the kernels if fewer than threads.
+     */
+    double[][] sequenceLogProbs(int[][] prompts, int[][][] responses) {
+        Parallel pool = model.pool();
+        PackedWeights w = model.packedWeights().repack(pool);
+        double[][] out = new double[prompts.length][];
+        Pieces.each(pool, prompts.length, (i, worker, kernels) -> {
+            if (scorers[worker] == null) scorers[worker] = new PromptScoring(model);
+            out[i] = scorers[worker].sequenceLogProbs(kernels, w, prompts[i], responses[i]);
+        });
+        return out;
+    }
+
+    /** log softmax(logits at a position)[target], from (positions, v) logits. */
+    static double logProb(float[] logits, int position, int target, int v) {
+        return (double) logits[position * v + target] - Softmax.logSumExp(logits, position * v, v);
     }
 }

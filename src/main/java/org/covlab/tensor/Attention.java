@@ -47,6 +47,42 @@ public final class Attention {
     }
 
     /**
+     * Attention of b rows of t new tokens that all continue one prefix of p tokens, whose keys and values are read
+     * from {@code prefix} (positions 0..p-1, rows 3C apart, as in qkv): query j of a row sees the prefix and the row's
+     * tokens 0..j. Row r holds lengths[r] tokens; the rest of it is padding, whose outputs are computed but mean
+     * nothing. A token's output equals {@link #forward}'s on its row's whole sequence (prefix ++ the row's
+     * lengths[r] tokens), bit for bit: its scores are the same products, its softmax row has the same length and
+     * width, and its value product runs over the same keys in the same order (the prefix's values, then the row's,
+     * side by side in one block). One task per head, which transposes the prefix's keys once for all rows.
+     * // qkv: (B, T, 3C); prefix: (>= p, 3C); out: (B, T, C)
+     */
+    public static void forwardOnPrefix(Parallel pool, float[] out, float[] qkv, int b, int t, int[] lengths,
+                                       float[] prefix, int p, int c, int nh) {
+        int hs = c / nh, c3 = 3 * c, w = p + t;
+        float scale = (float) (1 / Math.sqrt(hs));
+        pool.forEach(nh, (h, worker) -> {
+            Scratch s = SCRATCH.get();
+            if (s.headT.length < hs * w + Gemm.NR) s.headT = new float[hs * w + Gemm.NR];
+            if (s.head.length < hs * w + Gemm.NR) s.head = new float[hs * w + Gemm.NR];
+            float[] kt = s.headT, vh = s.head, sc = dAttScratch(t * w);       // (hs, w), (w, hs), (t, w)
+            Gemm.transpose(prefix, c + h * hs, c3, p, hs, kt, 0, w);
+            for (int j = 0; j < p; j++) System.arraycopy(prefix, j * c3 + 2 * c + h * hs, vh, j * hs, hs);
+            for (int r = 0; r < b; r++) {
+                int q = r * t * c3 + h * hs, own = p + lengths[r];
+                Gemm.transpose(qkv, q + c, c3, t, hs, kt, p, w);              // the row's keys and values after the prefix's
+                for (int j = 0; j < t; j++) System.arraycopy(qkv, q + j * c3 + 2 * c, vh, (p + j) * hs, hs);
+                Gemm.gemmInPlaceB(false, t, w, hs, qkv, q, c3, kt, 0, w, sc, 0, w, false);
+                for (int j = 0; j < t; j++) {
+                    int width = j < lengths[r] ? own : w;      // the width forward() gives this row
+                    Softmax.rowForward(sc, j * w, p + j + 1, width, scale);
+                    java.util.Arrays.fill(sc, j * w + width, (j + 1) * w, 0f);
+                }
+                Gemm.gemmInPlaceB(false, t, hs, w, sc, 0, w, vh, 0, hs, out, r * t * c + h * hs, c, false);
+            }
+        });
+    }
+
+    /**
      * dqkv = d/dqkv of {@link #forward}, given dout = d/dout; overwrites dqkv.
      * // dout: (B, T, C); att: (B, NH, T, T) from forward; qkv, dqkv: (B, T, 3C)
      */
@@ -58,7 +94,7 @@ public final class Attention {
             Head head = Head.of(task, t, c, nh);
             int q = head.q(), k = head.k(), v = head.v(), a = head.att(), y = head.out();
             float[] vt = transposeHead(qkv, v, c3, t, hs);                        // (hs, T)
-            float[] dAtt = dAttScratch(t);                                        // (T, T)
+            float[] dAtt = dAttScratch(t * t);                                        // (T, T)
             for (int i0 = 0; i0 < t; i0 += QUERY_BLOCK) {
                 int rows = Math.min(QUERY_BLOCK, t - i0), keys = i0 + rows, rest = t - i0;
                 // dP = dY · vᵀ for queries i0.. (keys 0..keys); dv = Pᵀ · dY for keys i0.. (queries i0..t)
@@ -118,9 +154,10 @@ public final class Attention {
         return s.head;
     }
 
-    private static float[] dAttScratch(int t) {
+    /** This thread's (T, T) of dS in the backward, or the (T, p + T) scores of {@link #forwardOnPrefix}. */
+    private static float[] dAttScratch(int size) {
         Scratch s = SCRATCH.get();
-        if (s.dAtt.length < t * t) s.dAtt = new float[t * t];
+        if (s.dAtt.length < size) s.dAtt = new float[size];
         return s.dAtt;
     }
 }

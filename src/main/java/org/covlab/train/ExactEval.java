@@ -1,8 +1,7 @@
 package org.covlab.train;
 
+import java.nio.IntBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,24 +74,33 @@ public final class ExactEval {
     }
 
     /**
-     * Scores every sequence with the model in one batch call, longest first (so batches pad little), and returns
-     * the records in the sequences' order. log pi_D comes from the task.
+     * Scores every sequence with the model in one batch call, the sequences grouped by prompt (equal tokens): the GPT
+     * runs each prompt once and its support's responses on the prompt's keys and values
+     * ({@link AutoregressiveModel#sequenceLogProbs(int[][], int[][][])}). Returns the records in the sequences' order;
+     * log pi_D comes from the task.
      */
     public static List<LogRatioRecord> records(Task task, AutoregressiveModel model, List<WeightedSequence> seqs) {
-        int n = seqs.size();
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -(seqs.get(i).prompt().tokens().length + seqs.get(i).response().length)));
-        int[][] prompts = new int[n][], responses = new int[n][];
-        for (int r = 0; r < n; r++) {
-            prompts[r] = seqs.get(order[r]).prompt().tokens();
-            responses[r] = seqs.get(order[r]).response();
+        Map<IntBuffer, List<Integer>> byPrompt = new LinkedHashMap<>();      // prompt tokens -> sequences, first-seen order
+        for (int i = 0; i < seqs.size(); i++) {
+            byPrompt.computeIfAbsent(IntBuffer.wrap(seqs.get(i).prompt().tokens()), k -> new ArrayList<>()).add(i);
         }
-        double[] sorted = model.sequenceLogProbs(prompts, responses);
-        LogRatioRecord[] out = new LogRatioRecord[n];
-        for (int r = 0; r < n; r++) {
-            WeightedSequence s = seqs.get(order[r]);
-            out[order[r]] = new LogRatioRecord(s.id(), s.prompt().group(), s.weight(), task.logProbData(s.prompt(), responses[r]), sorted[r]);
+        int[][] prompts = new int[byPrompt.size()][];
+        int[][][] responses = new int[byPrompt.size()][][];
+        int g = 0;
+        for (Map.Entry<IntBuffer, List<Integer>> e : byPrompt.entrySet()) {
+            prompts[g] = e.getKey().array();
+            responses[g++] = e.getValue().stream().map(i -> seqs.get(i).response()).toArray(int[][]::new);
+        }
+        double[][] logp = model.sequenceLogProbs(prompts, responses);
+        LogRatioRecord[] out = new LogRatioRecord[seqs.size()];
+        g = 0;
+        for (List<Integer> members : byPrompt.values()) {
+            for (int k = 0; k < members.size(); k++) {
+                WeightedSequence s = seqs.get(members.get(k));
+                out[members.get(k)] = new LogRatioRecord(s.id(), s.prompt().group(), s.weight(),
+                        task.logProbData(s.prompt(), responses[g][k]), logp[g][k]);
+            }
+            g++;
         }
         return List.of(out);
     }

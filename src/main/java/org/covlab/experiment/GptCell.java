@@ -74,8 +74,7 @@ final class GptCell {
         }
         if (from.isEmpty()) evaluateAndSave(t, ckpts, spec.task(), rows, rowsFile, eval, Double.NaN);
         double[] loss = {0, 0};  // sum, count since the last evaluation
-        try (Progress p = Progress.start(label, cfg.steps())) {
-            p.stepTo(t.step());
+        try (Progress p = Progress.start(label, cfg.steps(), t.step())) {
             trainOrStop(t, label, (tr, s) -> {
                 loss[0] += s.loss();
                 loss[1]++;

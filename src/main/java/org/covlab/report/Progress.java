@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -44,14 +45,17 @@ public final class Progress implements AutoCloseable {
     private final LongSupplier clock;
     private final long intervalNanos;
     private final long t0;
+    private final long resumedAt; // the count at t0: a resumed run's ETA counts only the steps since
     private long current;
     private long lastPrint;
     private String extra = "";
     private boolean closed;
 
-    private Progress(String task, long total, Mode mode, PrintStream out, LongSupplier clock, long intervalNanos) {
+    private Progress(String task, long total, long resumedAt, Mode mode, PrintStream out, LongSupplier clock, long intervalNanos) {
         this.task = task;
         this.total = total;
+        this.resumedAt = resumedAt;
+        this.current = resumedAt;
         this.out = mode == Mode.PLAIN ? out : null;
         this.clock = clock;
         this.intervalNanos = intervalNanos;
@@ -63,18 +67,24 @@ public final class Progress implements AutoCloseable {
                 .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                 .setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .setUpdateIntervalMillis(250)
+                .startsFrom(resumedAt, Duration.ZERO)
                 .build();
     }
 
     /** Starts showing progress of {@code task} over {@code total} steps ({@code total <= 0} when unknown). */
     public static Progress start(String task, long total) {
-        return new Progress(task, total, mode(System.getenv(), fd2()), System.err, System::nanoTime,
+        return start(task, total, 0);
+    }
+
+    /** As {@link #start(String, long)} for work resumed after {@code resumedAt} steps: the ETA comes from the rest. */
+    public static Progress start(String task, long total, long resumedAt) {
+        return new Progress(task, total, resumedAt, mode(System.getenv(), fd2()), System.err, System::nanoTime,
                 PLAIN_INTERVAL_SECONDS * 1_000_000_000L);
     }
 
     /** Plain-line progress on {@code out} with a given clock, for tests. */
-    static Progress plain(String task, long total, PrintStream out, LongSupplier clock, long intervalNanos) {
-        return new Progress(task, total, Mode.PLAIN, out, clock, intervalNanos);
+    static Progress plain(String task, long total, long resumedAt, PrintStream out, LongSupplier clock, long intervalNanos) {
+        return new Progress(task, total, resumedAt, Mode.PLAIN, out, clock, intervalNanos);
     }
 
     public Progress step() {
@@ -108,7 +118,7 @@ public final class Progress implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (bar != null) bar.close();
-        if (out != null && (current > 0 || total <= 0)) out.println(line(total <= 0 || current >= total));
+        if (out != null && (current > resumedAt || total <= 0)) out.println(line(total <= 0 || current >= total));
     }
 
     private void maybePrint() {
@@ -130,8 +140,8 @@ public final class Progress implements AutoCloseable {
         sb.append(current);
         if (total > 0) sb.append('/').append(total).append(String.format(Locale.ROOT, " (%.0f%%)", 100.0 * current / total));
         sb.append(done ? " in " : stopped ? " after " : "  elapsed ").append(clockTime(elapsed));
-        if (!done && !stopped && total > 0 && current > 0 && current < total) {
-            sb.append("  ETA ").append(clockTime(elapsed * (total - current) / current));
+        if (!done && !stopped && total > 0 && current > resumedAt && current < total) {
+            sb.append("  ETA ").append(clockTime(elapsed * (total - current) / (current - resumedAt)));
         }
         if (!extra.isEmpty()) sb.append("  ").append(extra);
         return sb.toString();

@@ -58,9 +58,8 @@ public final class TrainRun {
             run.put("parameters", t.model().layout().size());
             run.put("threads", threads);
             double[] tokensAndSeconds = new double[2];
-            try (Progress p = Progress.start("train " + config.task() + " " + describe(config.model()), cfg.steps());
+            try (Progress p = Progress.start("train " + config.task() + " " + describe(config.model()), cfg.steps(), t.step());
                  RunFolder.Phase phase = run.phase("train")) {
-                p.stepTo(t.step());
                 trainOrStop(t, run, ckpts, () -> metrics(earlier, log).write(run.file(METRICS)), (tr, s) -> {
                     log.add(s);
                     tokensAndSeconds[0] += s.tokens();

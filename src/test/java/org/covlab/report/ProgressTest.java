@@ -20,7 +20,7 @@ class ProgressTest {
     void plainModePrintsARareLineAndAFinalOneWithoutCarriageReturns() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong(0);
-        try (Progress p = Progress.plain("fig2 H=16", 1000, new PrintStream(buf, true, StandardCharsets.UTF_8), now::get, 10 * SECOND)) {
+        try (Progress p = Progress.plain("fig2 H=16", 1000, 0, new PrintStream(buf, true, StandardCharsets.UTF_8), now::get, 10 * SECOND)) {
             for (int i = 0; i < 1000; i++) {
                 now.addAndGet(SECOND / 20); // 50 s in all
                 p.extra("loss " + (1000 - i)).step();
@@ -36,10 +36,25 @@ class ProgressTest {
     }
 
     @Test
+    void aResumedRunsEtaCountsOnlyTheStepsSinceTheResume() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        AtomicLong now = new AtomicLong(0);
+        try (Progress p = Progress.plain("pre-train", 1000, 600, new PrintStream(buf, true, StandardCharsets.UTF_8), now::get, 10 * SECOND)) {
+            for (int i = 600; i < 1000; i++) {
+                now.addAndGet(SECOND / 10); // 40 s for the last 400 steps
+                p.step();
+            }
+        }
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(0)).isEqualTo("[pre-train] 700/1000 (70%)  elapsed 0:10  ETA 0:30");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("[pre-train] done 1000/1000 (100%) in 0:40");
+    }
+
+    @Test
     void unknownTotalsShowCountsOnlyAndShortTasksPrintOneLine() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong(0);
-        Progress p = Progress.plain("scan", 0, new PrintStream(buf, true, StandardCharsets.UTF_8), now::get, 10 * SECOND);
+        Progress p = Progress.plain("scan", 0, 0, new PrintStream(buf, true, StandardCharsets.UTF_8), now::get, 10 * SECOND);
         p.stepBy(41);
         now.set(3 * SECOND);
         p.step();

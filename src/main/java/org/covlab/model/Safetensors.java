@@ -65,7 +65,7 @@ public final class Safetensors {
      * state_dict: nanoGPT's causal mask {@code attn.bias} (and GPT-2's {@code attn.masked_bias}). Readers ignore them.
      */
     public static boolean isKnownBuffer(String name) {
-        return name.endsWith("attn.bias") || name.endsWith("attn.masked_bias");
+        return name.equals("attn.bias") || name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
     }
 
     /** Writes a flat array's tensors in layout order, atomically. */

@@ -114,7 +114,10 @@ class ExternalCheckpointTest {
 
     @Test void f64AndMaskBuffersLoadWithOneNoteEach() throws IOException {
         float[] mask = new float[160 * 160];
-        Path f = minimalFolder("f64", safetensors(n -> n, "F64", Map.of("blocks.0.attn.bias", mask, "blocks.1.attn.bias", mask)));
+        Map<String, float[]> buffers = new LinkedHashMap<>();        // in this order in the file
+        buffers.put("blocks.0.attn.bias", mask);
+        buffers.put("blocks.1.attn.bias", mask);
+        Path f = minimalFolder("f64", safetensors(n -> n, "F64", buffers));
         CliRun r = CliRun.of("eval", "--checkpoints", f.toString(), "--prompts", "2", "--threads", "1", "--out", dir.resolve("e").toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.readString(dir.resolve("e/step-000000/records.jsonl"))).isEqualTo(records);   // floats survive F64 exactly

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch reference values for covlab's Java GPT (test GptTorchFixtureTest).
 
-Builds a small GPT with the module of shared/bench/torch_gpt.py, gives it fixed random weights, runs
+Builds a small GPT with the module of scripts/covlab_gpt.py, gives it fixed random weights, runs
 forward + backward on a fixed batch with a loss mask, and two AdamW steps, all in float64, and writes
 src/test/resources/fixtures/torch_gpt_small.safetensors (float32; about 140 KB):
   <state_dict name>          the weights (exactly the state_dict keys)
@@ -11,58 +11,26 @@ src/test/resources/fixtures/torch_gpt_small.safetensors (float32; about 140 KB):
   output.logits (batch, seq, vocab), output.loss (1)
 and the config and optimizer settings in the metadata.
 
-  /usr/bin/python3 scripts/make_torch_fixture.py [--torch-gpt ../shared/bench/torch_gpt.py]
-  /usr/bin/python3 scripts/make_torch_fixture.py --check FILE.safetensors   # load a covlab-written model in torch
+  /usr/bin/python3 scripts/make_torch_fixture.py
+  /usr/bin/python3 scripts/make_torch_fixture.py --check runs/tiny/checkpoints/step-000100   # load a covlab checkpoint in torch
+
+--check takes a checkpoint folder (or its model.safetensors) and reads the model's shape from its config.json.
 
 Setup on Debian: apt-get install -y python3-torch libopenblas0-pthread
 """
-import argparse, importlib.util, json, os, struct, sys
+import argparse, json, os, sys
 
 import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import covlab_gpt  # noqa: E402
+
 CONFIG = dict(vocab=11, ctx=40, layers=2, heads=2, dmodel=16)
 BATCH, SEQ = 2, 40    # SEQ > 36 so the Java attention crosses its query blocks
 ADAMW = dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
-
-
-def load_module(path):
-    spec = importlib.util.spec_from_file_location('torch_gpt', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def write_safetensors(path, tensors, metadata):
-    header, offset, blobs = {'__metadata__': metadata}, 0, []
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().astype('<f4').tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    js = json.dumps(header, separators=(',', ':')).encode()
-    js += b' ' * (-len(js) % 8)
-    with open(path + '.tmp', 'wb') as f:
-        f.write(struct.pack('<Q', len(js)) + js + b''.join(blobs))
-    os.replace(path + '.tmp', path)
-
-
-def read_safetensors(path):
-    """A minimal reader (the safetensors package is not in Debian): returns name -> float32 tensor, metadata."""
-    import numpy as np
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop('__metadata__', {})
-    out = {}
-    for name, h in header.items():
-        assert h['dtype'] == 'F32', name
-        b, e = h['data_offsets']
-        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + b:8 + n + e], dtype='<f4').copy()).reshape(h['shape'])
-    return out, meta
 
 
 def fixed_batch(vocab):
@@ -81,10 +49,9 @@ def masked_loss(logits, targets, weights):
 
 
 def make(args):
-    mod = load_module(args.torch_gpt)
     torch.manual_seed(1234)
     c = CONFIG
-    model = mod.GPT(c['vocab'], c['ctx'], c['layers'], c['heads'], c['dmodel'])
+    model = covlab_gpt.GPT(c['vocab'], c['ctx'], c['layers'], c['heads'], c['dmodel'])
     with torch.no_grad():
         for name, p in model.named_parameters():
             is_ln_weight = name.split('.')[-2].startswith('ln') and name.endswith('weight')
@@ -121,32 +88,28 @@ def make(args):
                  'adamw.weight_decay': str(ADAMW['weight_decay']), 'torch': torch.__version__,
                  'made_by': 'scripts/make_torch_fixture.py'})
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    write_safetensors(args.out, tensors, meta)
+    covlab_gpt.write_safetensors(args.out, tensors, meta)
     print(json.dumps({'out': args.out, 'bytes': os.path.getsize(args.out), 'loss': loss.item()}))
 
 
 def check(args):
-    """Loads a covlab-written model.safetensors into torch_gpt's GPT (strict names and shapes) and scores the fixed batch."""
-    mod = load_module(args.torch_gpt)
-    tensors, meta = read_safetensors(args.check)
-    c = {k: int(meta[k]) for k in CONFIG} if all(k in meta for k in CONFIG) else CONFIG
-    model = mod.GPT(c['vocab'], c['ctx'], c['layers'], c['heads'], c['dmodel'])
-    model.load_state_dict(tensors, strict=True)
+    """Loads a covlab checkpoint into covlab_gpt's GPT (strict names and shapes; the shape from config.json) and scores the fixed batch."""
+    folder = args.check if os.path.isdir(args.check) else os.path.dirname(os.path.abspath(args.check))
+    if not os.path.isfile(os.path.join(folder, 'config.json')):
+        sys.exit('%s: no config.json beside the weights; --check needs a checkpoint folder' % folder)
+    model, cfg = covlab_gpt.load_checkpoint(folder)
+    c = cfg['model']
     tokens, targets, weights = (z[:, :c['ctx']] for z in fixed_batch(c['vocab']))
     with torch.no_grad():
         loss = masked_loss(model(tokens).double(), targets, weights)
-    print(json.dumps({'loaded': args.check, 'tensors': len(tensors), 'loss': loss.item()}))
+    print(json.dumps({'loaded': folder, 'tensors': len(model.state_dict()), 'loss': loss.item()}))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--torch-gpt', default=os.path.join(REPO, '..', 'shared', 'bench', 'torch_gpt.py'),
-                    help='path of torch_gpt.py (default: ../shared/bench/torch_gpt.py beside the repo)')
     ap.add_argument('--out', default=os.path.join(REPO, 'src', 'test', 'resources', 'fixtures', 'torch_gpt_small.safetensors'))
-    ap.add_argument('--check', help='a covlab model.safetensors to load into torch instead of making the fixture')
+    ap.add_argument('--check', help='a covlab checkpoint folder (or its model.safetensors) to load into torch instead of making the fixture')
     args = ap.parse_args()
-    if not os.path.exists(args.torch_gpt):
-        sys.exit('torch_gpt.py not found at %s; pass --torch-gpt PATH' % args.torch_gpt)
     check(args) if args.check else make(args)
 
 

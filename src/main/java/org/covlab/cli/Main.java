@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Measure coverage, train with the coverage principle's interventions, select by tournament.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, ExperimentCommand.class, CoverageCommand.class,
                 PasskCommand.class, BonCommand.class, ReportCommand.class, SelectCommand.class, TaskCommand.class,
-                TrainCommand.class, EvalCommand.class, SampleCommand.class, BenchCommand.class},
+                TrainCommand.class, EvalCommand.class, SampleCommand.class, ImportCommand.class, BenchCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab demo                                  # the main job; writes runs/demo-*/report.html",
                 "  ./covlab experiment linear-horizon --quick     # cross-entropy vs coverage as H grows",

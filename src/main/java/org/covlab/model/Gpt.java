@@ -16,7 +16,7 @@ import org.covlab.tensor.LayerNorm;
 import org.covlab.tensor.Parallel;
 
 /**
- * A GPT-2-style transformer on the CPU, the architecture of {@code shared/bench/torch_gpt.py}: token plus
+ * A GPT-2-style transformer on the CPU, the architecture of {@code scripts/covlab_gpt.py} (docs/architecture.md): token plus
  * learned position embeddings, pre-LayerNorm blocks (fused qkv with bias, causal attention, output projection,
  * 4x MLP with tanh-GELU), a final LayerNorm and an untied LM head without bias. It is the model pi_hat of
  * the paper's experiments (section 4.1), trained by next-token prediction: the MLE objective of Eq. 2,

@@ -1,7 +1,7 @@
 package org.covlab.model;
 
 /**
- * The shape of a GPT-2-style model, as the constructor of {@code GPT} in {@code shared/bench/torch_gpt.py}.
+ * The shape of a GPT-2-style model, as the constructor of {@code GPT} in {@code scripts/covlab_gpt.py} (docs/architecture.md).
  *
  * @param vocab  tokens in the vocabulary
  * @param ctx    the longest sequence (learned absolute positions)

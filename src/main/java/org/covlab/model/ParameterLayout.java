@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Where each named tensor of a {@link Gpt} lives in its flat parameter (and gradient) array. Names, shapes
- * and order are exactly PyTorch's {@code state_dict()} of the module in {@code torch_gpt.py}, so checkpoints
+ * and order are exactly PyTorch's {@code state_dict()} of the module in {@code scripts/covlab_gpt.py}, so checkpoints
  * load in PyTorch and the fixture's tensors map one to one.
  */
 public final class ParameterLayout {
@@ -28,7 +28,7 @@ public final class ParameterLayout {
     private final Map<String, Tensor> byName = new LinkedHashMap<>();
     private int size;
 
-    /** The layout of torch_gpt.py's GPT: tok, pos, blocks.{i}.{ln1,ln2,qkv,proj,fc,out}, ln, head. */
+    /** The layout of scripts/covlab_gpt.py's GPT: tok, pos, blocks.{i}.{ln1,ln2,qkv,proj,fc,out}, ln, head. */
     public static ParameterLayout of(GptConfig c) {
         int d = c.dModel();
         ParameterLayout p = new ParameterLayout();

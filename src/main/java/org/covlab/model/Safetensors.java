@@ -21,11 +21,12 @@ import org.covlab.util.InputException;
 import org.covlab.util.IoErrors;
 
 /**
- * The safetensors format, float32 only: an 8-byte little-endian header length N, N bytes of JSON mapping
- * each name to {dtype, shape, data_offsets} (plus an optional string map "__metadata__"), then the raw
- * little-endian data. Names are PyTorch's state_dict keys, so {@code safetensors.torch.load_file} reads our
- * files and we read theirs. Reading is strict: a truncated, corrupt or inconsistent file is an
- * {@link InputException} naming the file and the field, never garbage.
+ * The safetensors format: an 8-byte little-endian header length N, N bytes of JSON mapping each name to
+ * {dtype, shape, data_offsets} (plus an optional string map "__metadata__"), then the raw little-endian data.
+ * Names are PyTorch's state_dict keys, so {@code safetensors.torch.load_file} reads our files and we read theirs.
+ * covlab writes F32; it reads F32, F16, BF16 and F64, converting to float32 ({@link Contents#dtypes} says which
+ * were converted). Reading is strict: a truncated, corrupt or inconsistent file is an {@link InputException}
+ * naming the file and the field, never garbage.
  */
 public final class Safetensors {
     private Safetensors() {}
@@ -45,8 +46,27 @@ public final class Safetensors {
         }
     }
 
-    /** A whole file: tensors in file order, and the metadata strings. */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    /** A whole file: tensors in file order (as float32), the metadata strings, and each tensor's dtype in the file. */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, String> dtypes) {
+
+        /** The dtypes other than F32 in the file, in file order: the tensors that were converted on reading. */
+        public java.util.Set<String> converted() {
+            java.util.Set<String> out = new java.util.LinkedHashSet<>(dtypes.values());
+            out.remove("F32");
+            return out;
+        }
+    }
+
+    /** Bytes per element of each dtype covlab reads. */
+    private static final Map<String, Integer> DTYPE_BYTES = Map.of("F32", 4, "F16", 2, "BF16", 2, "F64", 8);
+
+    /**
+     * Whether {@code name} is a non-parameter buffer that PyTorch modules of well-known layouts keep in their
+     * state_dict: nanoGPT's causal mask {@code attn.bias} (and GPT-2's {@code attn.masked_bias}). Readers ignore them.
+     */
+    public static boolean isKnownBuffer(String name) {
+        return name.equals("attn.bias") || name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias");
+    }
 
     /** Writes a flat array's tensors in layout order, atomically. */
     public static void write(Path file, ParameterLayout layout, float[] flat, Map<String, String> metadata) {
@@ -97,7 +117,7 @@ public final class Safetensors {
 
     /**
      * Reads a file into a flat array laid out by {@code layout}: every tensor of the layout must be present
-     * with its exact shape, and nothing else may be.
+     * with its exact shape, and nothing else may be but {@link #isKnownBuffer known buffers}.
      */
     public static Map<String, String> read(Path file, ParameterLayout layout, float[] flat) {
         Contents c = readFor(file, layout);
@@ -108,6 +128,7 @@ public final class Safetensors {
     /**
      * Reads a file and checks it holds exactly the layout's tensors with their shapes, before the caller allocates
      * anything for them (a config.json that claims a larger model than its weights is refused at this point).
+     * Known buffers ({@link #isKnownBuffer}) may be there too; the caller ignores them.
      */
     public static Contents readFor(Path file, ParameterLayout layout) {
         Contents c = read(file);
@@ -119,7 +140,7 @@ public final class Safetensors {
             }
         }
         for (String name : c.tensors().keySet()) {
-            if (!layout.contains(name)) throw InputException.at(file, 0, name, "tensor not in the model");
+            if (!layout.contains(name) && !isKnownBuffer(name)) throw InputException.at(file, 0, name, "tensor not in the model");
         }
         return c;
     }
@@ -168,6 +189,7 @@ public final class Safetensors {
         Map<String, String> metadata = new LinkedHashMap<>();
         List<long[]> ranges = new ArrayList<>();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, String> dtypes = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
@@ -181,9 +203,9 @@ public final class Safetensors {
                 continue;
             }
             if (!node.isObject()) throw InputException.at(file, 0, name, "must be an object with dtype, shape, data_offsets");
-            if (!"F32".equals(node.path("dtype").asText(null))) {
-                throw InputException.at(file, 0, name, "dtype " + node.path("dtype") + " is not supported (only F32)");
-            }
+            String dtype = node.path("dtype").asText(null);
+            Integer width = dtype == null ? null : DTYPE_BYTES.get(dtype);
+            if (width == null) throw InputException.at(file, 0, name, "dtype " + node.path("dtype") + " is not supported (F32, F16, BF16 or F64)");
             List<Integer> shape = new ArrayList<>();
             long count = 1;
             JsonNode sh = node.path("shape");
@@ -202,12 +224,12 @@ public final class Safetensors {
             if (begin < 0 || end < begin || end > dataLength) {
                 throw InputException.at(file, 0, name, "data_offsets [" + begin + ", " + end + "] outside the " + dataLength + " data bytes (truncated file?)");
             }
-            if (end - begin != 4 * count) {
-                throw InputException.at(file, 0, name, "data_offsets span " + (end - begin) + " bytes, shape " + shape + " of F32 needs " + 4 * count);
+            if (end - begin != width * count) {
+                throw InputException.at(file, 0, name, "data_offsets span " + (end - begin) + " bytes, shape " + shape + " of " + dtype + " needs " + width * count);
             }
-            float[] data = new float[(int) count];
-            ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-            tensors.put(name, new Tensor(shape, data));
+            ByteBuffer raw = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
+            tensors.put(name, new Tensor(shape, toFloats(dtype, raw, (int) count)));
+            dtypes.put(name, dtype);
             ranges.add(new long[] {begin, end});
         }
         // The data section must be covered exactly: no overlaps, no holes, nothing after the last tensor.
@@ -218,6 +240,27 @@ public final class Safetensors {
             covered = r[1];
         }
         if (covered != dataLength) throw InputException.at(file, 0, null, (dataLength - covered) + " bytes after the last tensor (corrupt file)");
-        return new Contents(tensors, metadata);
+        return new Contents(tensors, metadata, dtypes);
+    }
+
+    /** {@code count} little-endian values of {@code dtype} as float32 (F64 rounds to nearest; beyond float's range is infinite). */
+    static float[] toFloats(String dtype, ByteBuffer raw, int count) {
+        float[] out = new float[count];
+        switch (dtype) {
+            case "F32" -> raw.asFloatBuffer().get(out);
+            case "F64" -> { for (int i = 0; i < count; i++) out[i] = (float) raw.getDouble(8 * i); }
+            case "BF16" -> { for (int i = 0; i < count; i++) out[i] = Float.intBitsToFloat((raw.getShort(2 * i) & 0xffff) << 16); }
+            case "F16" -> { for (int i = 0; i < count; i++) out[i] = halfToFloat(raw.getShort(2 * i)); }
+            default -> throw new IllegalArgumentException("dtype " + dtype);
+        }
+        return out;
+    }
+
+    /** IEEE 754 binary16 to float32, exactly (every half is a float): sign, 5-bit exponent (bias 15), 10-bit fraction. */
+    static float halfToFloat(short h) {
+        int sign = (h & 0x8000) << 16, exp = (h >>> 10) & 0x1f, frac = h & 0x3ff;
+        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | frac << 13);      // infinity, NaN
+        if (exp == 0) return sign != 0 ? -(frac * 0x1p-24f) : frac * 0x1p-24f;            // zero, subnormal: frac 2^-24
+        return Float.intBitsToFloat(sign | (exp + 112) << 23 | frac << 13);                // rebias 15 -> 127
     }
 }

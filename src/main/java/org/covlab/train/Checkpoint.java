@@ -1,21 +1,17 @@
 package org.covlab.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.stream.Stream;
-import java.util.zip.CRC32C;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.covlab.io.RequiredFields;
 import org.covlab.model.Footprint;
 import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;
@@ -23,16 +19,17 @@ import org.covlab.model.ParameterLayout;
 import org.covlab.model.Safetensors;
 import org.covlab.report.Json;
 import org.covlab.task.Task;
+import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.util.Heap;
 import org.covlab.util.InputException;
-import org.covlab.util.IoErrors;
 
 /**
  * One checkpoint folder, e.g. {@code OUT/checkpoints/step-000500/}:
  * <ul>
  *   <li>{@code config.json}: the model's shape (GptConfig's fields), the task, the training settings;</li>
- *   <li>{@code model.safetensors}: float32 weights named exactly as the PyTorch state_dict of torch_gpt.py's GPT;</li>
+ *   <li>{@code model.safetensors}: float32 weights named exactly as the PyTorch state_dict of the GPT in
+ *       {@code scripts/covlab_gpt.py} (docs/architecture.md);</li>
  *   <li>{@code optimizer.safetensors}: AdamW's moments as {@code NAME.exp_avg} and {@code NAME.exp_avg_sq} (no
  *       tensors for the stateless rules);</li>
  *   <li>{@code state.json}, written last: the step, the seed, the data position (which with the seed is the state
@@ -42,6 +39,7 @@ import org.covlab.util.IoErrors;
  * A checkpoint is written into a hidden temporary folder ({@code .step-000500.tmp}), each file flushed to disk,
  * then the folder is renamed: a visible {@code step-N} folder is complete. Reading checks every file against
  * state.json, so a truncated or corrupt file is an {@link InputException} naming the file and field, never garbage.
+ * A folder made elsewhere may hold just config.json (model and task) and model.safetensors ({@link #read}).
  */
 public record Checkpoint(Path dir, Config config, State state) {
 
@@ -52,6 +50,8 @@ public record Checkpoint(Path dir, Config config, State state) {
     /** The version of this layout, in state.json. */
     public static final int FORMAT = 1;
     private static final List<String> CHECKSUMMED = List.of(CONFIG, MODEL, OPTIMIZER);
+    /** config.json's fields that may be absent: older checkpoints lack the edge order, beta2 and clip. */
+    private static final Set<String> OPTIONAL_CONFIG = Set.of("task.edgeOrder", "training.optimizer.beta2", "training.optimizer.clip");
     private static final String EXP_AVG = ".exp_avg", EXP_AVG_SQ = ".exp_avg_sq";
 
     /** config.json. */
@@ -74,7 +74,8 @@ public record Checkpoint(Path dir, Config config, State state) {
         return String.format("step-%06d", step);
     }
 
-    public int step() { return state.step(); }
+    /** The step of covlab's own checkpoints; 0 for a folder without state.json (made elsewhere). */
+    public int step() { return state == null ? 0 : state.step(); }
 
     // ---- writing ------------------------------------------------------------------------------------------
 
@@ -82,32 +83,32 @@ public record Checkpoint(Path dir, Config config, State state) {
     public static Checkpoint write(Path dir, Trainer t, TaskSpec task) {
         WeightChecks.requireFiniteState(t);
         Gpt model = t.model();
-        Path parent = dir.toAbsolutePath().getParent();
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp");
-        try {
-            Files.createDirectories(parent);
-            deleteTree(tmp);
-            Files.createDirectory(tmp);
-            Config config = new Config(model.config(), task, t.config());
+        Config config = new Config(model.config(), task, t.config());
+        TaskData.Position p = t.data().position();
+        Map<String, FileCheck> files = new LinkedHashMap<>();
+        State state = new State(FORMAT, t.step(), t.config().seed(), new DataState(p.epoch(), p.index()),
+                new OptimizerState(t.config().optimizer().kind(), t.optimizer().steps()), files);
+        CheckpointFiles.writeFolder(dir, true, tmp -> {
             Json.writeFile(tmp.resolve(CONFIG), config);
-            GptConfig g = model.config();         // the shape in the metadata too, for scripts/make_torch_fixture.py --check
-            Safetensors.write(tmp.resolve(MODEL), model.layout(), model.parameters(), Map.of("format", "pt",
-                    "vocab", "" + g.vocab(), "ctx", "" + g.ctx(), "layers", "" + g.layers(), "heads", "" + g.heads(), "dmodel", "" + g.dModel()));
+            CheckpointFiles.writeModel(tmp.resolve(MODEL), model.config(), model.parameters());
             writeOptimizer(tmp.resolve(OPTIMIZER), model.layout(), t.optimizer());
-            Map<String, FileCheck> files = new LinkedHashMap<>();
-            for (String f : CHECKSUMMED) files.put(f, check(tmp.resolve(f)));
-            TaskData.Position p = t.data().position();
-            State state = new State(FORMAT, t.step(), t.config().seed(), new DataState(p.epoch(), p.index()),
-                    new OptimizerState(t.config().optimizer().kind(), t.optimizer().steps()), files);
-            Json.writeFile(tmp.resolve(STATE), state);
-            fsync(tmp);
-            if (Files.exists(dir)) discard(dir);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            fsync(parent);
-            return new Checkpoint(dir, config, state);
-        } catch (IOException e) {
-            throw IoErrors.unchecked("cannot write checkpoint " + dir, e);
-        }
+            for (String f : CHECKSUMMED) files.put(f, CheckpointFiles.check(tmp.resolve(f)));
+            Json.writeFile(tmp.resolve(STATE), state);              // last
+        });
+        return new Checkpoint(dir, config, state);
+    }
+
+    /**
+     * Writes a checkpoint of weights made elsewhere (see {@code ./covlab import}): config.json with the model and the
+     * task, and model.safetensors; the folder {@code dir} must not exist. Returns it as read back, so that it is
+     * checked as eval will check it.
+     */
+    public static Checkpoint writeWeights(Path dir, GptConfig model, TaskSpec task, float[] params) {
+        CheckpointFiles.writeFolder(dir, false, tmp -> {
+            Json.writeFile(tmp.resolve(CONFIG), Map.of("model", model, "task", task));
+            CheckpointFiles.writeModel(tmp.resolve(MODEL), model, params);
+        });
+        return read(dir);
     }
 
     private static void writeOptimizer(Path file, ParameterLayout layout, Optimizer opt) {
@@ -127,19 +128,38 @@ public record Checkpoint(Path dir, Config config, State state) {
 
     // ---- reading ------------------------------------------------------------------------------------------
 
-    /** Reads and checks a checkpoint folder: config.json, state.json, and every file's size and checksum. */
+    /**
+     * Reads and checks a checkpoint folder. config.json (the model's shape and the task) and model.safetensors are
+     * required; a folder made elsewhere may hold only these. state.json, when present, is checked with the size and
+     * checksum of every file it lists and against config.json's training block, which it then needs; only
+     * {@link #resume} needs state.json, the training block and optimizer.safetensors.
+     */
     public static Checkpoint read(Path dir) {
         if (!Files.isDirectory(dir)) throw InputException.at(dir, 0, null, "no such checkpoint folder");
-        Path stateFile = require(dir, STATE), configFile = require(dir, CONFIG);
+        Path configFile = require(dir, CONFIG), stateFile = dir.resolve(STATE);
+        require(dir, MODEL);
+        State state = Files.isRegularFile(stateFile) ? readState(dir, stateFile) : null;
+        JsonNode tree = Json.readTree(configFile);
+        Set<String> optional = new HashSet<>(OPTIONAL_CONFIG);
+        if (state == null) optional.add("training");
+        if (state != null && !tree.path("training").isObject())
+            throw InputException.at(configFile, 0, "training", "missing (state.json's step, seed and data position are checked against it)");
+        RequiredFields.require(configFile, tree, Config.class, optional);
+        Config config = Json.readFile(configFile, Config.class);
+        if (state == null && !tree.path("task").has("edgeOrder"))       // absent means legacy only in covlab's own old checkpoints
+            config = new Config(config.model(), new TaskSpec(config.task().name(), config.task().H(), GraphTasks.DEFAULT_EDGE_ORDER), config.training());
+        if (state != null) requireConsistent(dir, stateFile, state, config.training());
+        return new Checkpoint(dir, config, state);
+    }
+
+    private static State readState(Path dir, Path stateFile) {
+        RequiredFields.require(stateFile, Json.readTree(stateFile), State.class, Set.of());
         State state = Json.readFile(stateFile, State.class);
         if (state.format() != FORMAT) throw InputException.at(stateFile, 0, "format", "is " + state.format() + ", this covlab reads " + FORMAT);
-        if (state.data() == null) throw InputException.at(stateFile, 0, "data", "missing");
-        if (state.optimizer() == null || state.optimizer().kind() == null) throw InputException.at(stateFile, 0, "optimizer", "missing");
-        if (state.files() == null) throw InputException.at(stateFile, 0, "files", "missing");
         for (String f : CHECKSUMMED) {
             FileCheck expected = state.files().get(f);
             if (expected == null) throw InputException.at(stateFile, 0, "files." + f, "missing");
-            FileCheck actual = check(require(dir, f));
+            FileCheck actual = CheckpointFiles.check(require(dir, f));
             if (actual.bytes() != expected.bytes()) {
                 throw InputException.at(dir.resolve(f), 0, null, actual.bytes() + " bytes, state.json says " + expected.bytes() + " (truncated or replaced)");
             }
@@ -147,11 +167,11 @@ public record Checkpoint(Path dir, Config config, State state) {
                 throw InputException.at(dir.resolve(f), 0, null, "CRC-32C " + actual.crc32c() + ", state.json says " + expected.crc32c() + " (corrupt)");
             }
         }
-        Config config = Json.readFile(configFile, Config.class);
-        if (config.model() == null) throw InputException.at(configFile, 0, "model", "missing");
-        if (config.task() == null) throw InputException.at(configFile, 0, "task", "missing");
-        if (config.training() == null) throw InputException.at(configFile, 0, "training", "missing");
-        TrainConfig tc = config.training();
+        return state;
+    }
+
+    /** state.json against the folder's name and the run's training settings. */
+    private static void requireConsistent(Path dir, Path stateFile, State state, TrainConfig tc) {
         if (state.step() < 0) throw InputException.at(stateFile, 0, "step", "must be >= 0, got " + state.step());
         String folder = dir.toAbsolutePath().normalize().getFileName().toString();
         if (folder.matches("step-\\d{1,9}") && Integer.parseInt(folder.substring(5)) != state.step())
@@ -173,21 +193,38 @@ public record Checkpoint(Path dir, Config config, State state) {
             throw InputException.at(stateFile, 0, "data", "position (" + d.epoch() + ", " + d.index() + ") is not where " + state.step()
                     + " steps of " + tc.batch() + " samples end (" + epoch + ", " + index + ")" + (online ? " with online data" : " in a dataset of " + tc.dataset()));
         }
-        return new Checkpoint(dir, config, state);
     }
 
-    /** The model with this checkpoint's weights. */
+    /** The model with this checkpoint's weights; F16/BF16/F64 tensors and known buffers are noted once on stderr. */
     public Gpt loadModel(Parallel pool) {
         GptConfig m = config.model();
         Heap.require(dir.resolve(CONFIG) + ": a model of " + String.format(Locale.ROOT, "%,d", m.parameterCount()) + " parameters ("
                 + m.layers() + " layers of width " + m.dModel() + ")", Footprint.model(m), "this checkpoint cannot be loaded here");
         ParameterLayout layout = ParameterLayout.of(m);
-        Safetensors.Contents weights = Safetensors.readFor(dir.resolve(MODEL), layout);   // before the model is allocated
+        Path file = dir.resolve(MODEL);
+        Safetensors.Contents weights = Safetensors.readFor(file, layout);   // before the model is allocated
         Gpt model = new Gpt(m, pool);
         for (ParameterLayout.Tensor t : layout.tensors())
             System.arraycopy(weights.tensors().get(t.name()).data(), 0, model.parameters(), t.offset(), t.size());
-        WeightChecks.requireUsable(dir.resolve(MODEL), model);
+        WeightChecks.requireUsable(file, model);
+        if (!weights.converted().isEmpty()) noteOnce(file + ": " + String.join(", ", weights.converted()) + " tensors converted to F32");
+        List<String> buffers = weights.tensors().keySet().stream().filter(n -> !layout.contains(n)).toList();
+        if (!buffers.isEmpty()) noteOnce(file + ": ignored " + buffers.size() + " non-parameter buffer(s) (" + buffers.get(0)
+                + (buffers.size() > 1 ? ", ..." : "") + "): the causal mask of nanoGPT-style modules, which covlab applies itself");
         return model;
+    }
+
+    private static final Set<String> NOTED = ConcurrentHashMap.newKeySet();
+
+    /** One line on stderr, the first time this process says it (select loads each checkpoint twice). */
+    private static void noteOnce(String note) {
+        if (NOTED.add(note)) System.err.println("covlab: note: " + note);
+    }
+
+    /** What {@link #resume} needs beyond what eval reads: an InputException naming the first that is missing. */
+    private void requireTrainingState() {
+        if (state == null) throw InputException.at(dir.resolve(STATE), 0, null, "missing (train --resume needs covlab's own checkpoint)");
+        require(dir, OPTIMIZER);
     }
 
     /**
@@ -195,6 +232,7 @@ public record Checkpoint(Path dir, Config config, State state) {
      * {@code cfg} must be the run's training settings (an {@link InputException} names the first difference).
      */
     public Trainer resume(Task task, TrainConfig cfg, Parallel pool) {
+        requireTrainingState();
         requireSame(Json.toTree(Map.of("training", config.training())), Json.toTree(Map.of("training", cfg)));
         Trainer t = new Trainer(loadModel(pool), task, cfg);
         readOptimizer(dir.resolve(OPTIMIZER), t.model().layout(), t.optimizer());
@@ -230,6 +268,7 @@ public record Checkpoint(Path dir, Config config, State state) {
      * {@link InputException} that lists every difference, so that --resume never continues another run's training.
      */
     public void requireSameRun(Config run) {
+        requireTrainingState();
         requireSame(Json.toTree(config), Json.toTree(run));
     }
 
@@ -244,44 +283,7 @@ public record Checkpoint(Path dir, Config config, State state) {
 
     private static Path require(Path dir, String name) {
         Path f = dir.resolve(name);
-        if (!Files.isRegularFile(f)) throw InputException.at(f, 0, null, "missing (incomplete checkpoint)");
+        if (!Files.isRegularFile(f)) throw InputException.at(f, 0, null, "missing (a checkpoint folder holds at least " + CONFIG + " and " + MODEL + ")");
         return f;
-    }
-
-    static FileCheck check(Path file) {
-        CRC32C crc = new CRC32C();
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            crc.update(bytes);
-            return new FileCheck(bytes.length, String.format("%08x", crc.getValue()));
-        } catch (NoSuchFileException e) {
-            throw InputException.at(file, 0, null, "missing");
-        } catch (IOException e) {
-            throw IoErrors.unchecked("cannot read " + file, e);
-        }
-    }
-
-    /** Flushes a folder's entries (new files, a rename) to disk. */
-    static void fsync(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!System.getProperty("os.name", "").toLowerCase().contains("win")) throw e;  // Windows cannot open folders
-        }
-    }
-
-    /** Removes a checkpoint folder so that no half-deleted folder is ever visible: hide it by a rename, then delete. */
-    static void discard(Path dir) throws IOException {
-        Path hidden = dir.resolveSibling("." + dir.getFileName() + ".deleting");
-        deleteTree(hidden);
-        Files.move(dir, hidden, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(hidden);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
     }
 }

@@ -84,7 +84,7 @@ public final class Checkpoints {
             Entry e = all.get(i);
             if (policy.keeps(e.step(), all.size() - 1 - i)) continue;
             try {
-                Checkpoint.discard(e.dir());
+                CheckpointFiles.discard(e.dir());
             } catch (IOException ex) {
                 throw IoErrors.unchecked("cannot delete " + e.dir(), ex);
             }

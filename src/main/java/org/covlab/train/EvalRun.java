@@ -63,7 +63,7 @@ public final class EvalRun {
      */
     public static List<Checkpoints.Entry> find(Path dir) {
         if (!Files.isDirectory(dir)) throw InputException.at(dir, 0, null, "no such folder");
-        if (Files.isRegularFile(dir.resolve(Checkpoint.STATE))) return List.of(new Checkpoints.Entry(dir, Checkpoint.read(dir).step()));
+        if (Files.isRegularFile(dir.resolve(Checkpoint.MODEL))) return List.of(new Checkpoints.Entry(dir, Checkpoint.read(dir).step()));
         List<Checkpoints.Entry> found = Checkpoints.list(dir.resolve("checkpoints"));
         if (found.isEmpty()) found = Checkpoints.list(dir);
         if (found.isEmpty()) throw InputException.at(dir, 0, null, "no checkpoints (step-N folders) in it or in its checkpoints/");

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java GPT against PyTorch: the fixture holds torch_gpt.py's GPT with fixed weights, a masked batch, and
+ * The Java GPT against PyTorch: the fixture holds scripts/covlab_gpt.py's GPT with fixed weights, a masked batch, and
  * the float64 logits, loss and gradients PyTorch computed for it (made by scripts/make_torch_fixture.py).
  */
 class GptTorchFixtureTest {

@@ -80,7 +80,8 @@ class SafetensorsTest {
     @Test void corruptHeadersGiveAMessageNamingTheField() {
         String ok = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         assertThat(Safetensors.read(file(ok, 8)).tensors().get("a").shape()).containsExactly(2);
-        expectError(file("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "'a': dtype");
+        expectError(file("{\"a\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", 16), "'a': dtype \"I64\" is not supported (F32, F16, BF16 or F64)");
+        expectError(file("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "'a': data_offsets span 8 bytes, shape [2] of F16 needs 4");
         expectError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8), "'a': data_offsets span");
         expectError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12), "after the last tensor");
         expectError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12), "hole");

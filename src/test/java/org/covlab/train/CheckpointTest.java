@@ -166,6 +166,30 @@ class CheckpointTest {
         }
     }
 
+    /** Without covlab's bookkeeping a folder still loads for eval; what train --resume needs is named as missing. */
+    @Test void resumeNamesWhatAFolderMadeElsewhereLacks() throws IOException {
+        Trainer t = freshRun(tmp.resolve("run"), 1, Parallel.SERIAL);
+        Path good = Checkpoint.write(tmp.resolve("good"), t, TinyRuns.FIG2_SPEC).dir();
+        Path bare = tmp.resolve("bare");
+        copyTree(good, bare);
+        Files.delete(bare.resolve(Checkpoint.STATE));
+        Files.delete(bare.resolve(Checkpoint.OPTIMIZER));
+        Checkpoint c = Checkpoint.read(bare);
+        assertThat(c.step()).isZero();
+        assertThat(c.loadModel(Parallel.SERIAL).parameters()).containsExactly(t.model().parameters());
+        assertThatThrownBy(() -> c.resume(TinyRuns.FIG2, t.config(), Parallel.SERIAL)).isInstanceOf(InputException.class)
+                .hasMessage(bare.resolve(Checkpoint.STATE) + ": missing (train --resume needs covlab's own checkpoint)");
+        Path noTraining = tmp.resolve("no-training");
+        copyTree(good, noTraining);
+        Files.writeString(noTraining.resolve(Checkpoint.CONFIG), "{\"model\": " + org.covlab.report.Json.toJson(TinyRuns.GPT)
+                + ", \"task\": {\"name\": \"fig2\", \"H\": 8}}");
+        Checkpoint.State s = org.covlab.report.Json.readFile(noTraining.resolve(Checkpoint.STATE), Checkpoint.State.class);
+        s.files().put(Checkpoint.CONFIG, CheckpointFiles.check(noTraining.resolve(Checkpoint.CONFIG)));   // resealed
+        org.covlab.report.Json.writeFile(noTraining.resolve(Checkpoint.STATE), s);
+        assertThatThrownBy(() -> Checkpoint.read(noTraining)).isInstanceOf(InputException.class).hasMessageContaining(Checkpoint.CONFIG
+                + ": field 'training': missing (state.json's step, seed and data position are checked against it)");
+    }
+
     @FunctionalInterface
     interface Mutation {
         void apply(Path file) throws IOException;

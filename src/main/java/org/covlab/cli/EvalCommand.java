@@ -9,7 +9,7 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.train.Checkpoint;
 import org.covlab.train.Checkpoints;
-import org.covlab.train.EvalRun;
+import org.covlab.eval.EvalRun;
 import org.covlab.train.TaskSpec;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;

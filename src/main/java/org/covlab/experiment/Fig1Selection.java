@@ -9,9 +9,13 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.covlab.decode.Sampler;
+import org.covlab.eval.CheckpointLogProbs;
+import org.covlab.eval.EvalRun;
+import org.covlab.eval.ExactEval;
+import org.covlab.eval.SampledPassAtN;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.Estimate;
 import org.covlab.metric.PassAtN;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;
 import org.covlab.report.CsvTable;
@@ -29,11 +33,8 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
-import org.covlab.train.CheckpointLogProbs;
 import org.covlab.train.CheckpointPolicy;
 import org.covlab.train.Checkpoints;
-import org.covlab.train.EvalRun;
-import org.covlab.train.ExactEval;
 import org.covlab.train.TaskData;
 import org.covlab.train.TaskSpec;
 import org.covlab.train.TrainConfig;
@@ -344,7 +345,7 @@ public final class Fig1Selection {
             for (int step : steps.stream().sorted().toList()) {
                 Gpt model = Checkpoint.read(entries.stream().filter(e -> e.step() == step).findFirst().orElseThrow().dir()).loadModel(pool);
                 double[] logpCorrect = model.sequenceLogProbs(xs, ys);  // pi_D is deterministic: the support is y*
-                Estimate[] sampled = PassAtN.sampled(fine, model, prompts, ns, Sampler.ANCESTRAL, seeds.stream("draws", step));
+                Estimate[] sampled = SampledPassAtN.sampled(fine, model, prompts, ns, Sampler.ANCESTRAL, seeds.stream("draws", step));
                 for (int j = 0; j < ns.length; j++) {
                     double exact = 0;
                     for (double lp : logpCorrect) exact += PassAtN.exact(Math.min(0, lp), ns[j]) / prompts.size();

@@ -9,7 +9,7 @@ import org.covlab.report.Plot;
 import org.covlab.report.Section;
 import org.covlab.report.TextTable;
 import org.covlab.report.Verdict;
-import org.covlab.train.EvalRun;
+import org.covlab.eval.EvalRun;
 
 /**
  * Turns a fig1-selection run's CSVs (metrics.csv, selections.csv, pass_check.csv, pretrain.csv) into the paper's

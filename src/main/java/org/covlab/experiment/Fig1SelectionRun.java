@@ -7,7 +7,7 @@ import org.covlab.report.CsvTable;
 import org.covlab.report.Json;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
-import org.covlab.train.EvalRun;
+import org.covlab.eval.EvalRun;
 
 /**
  * Runs fig1-selection into a run folder: config.json, cells (checkpoints, log-prob tables), metrics.csv, pretrain.csv,

@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.covlab.decode.Sampler;
+import org.covlab.eval.SampledPassAtN;
 import org.covlab.metric.CoverageProfile;
 import org.covlab.metric.Estimate;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.PassAtN;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.LinearSoftmaxModel;
 import org.covlab.report.CsvTable;
@@ -156,7 +156,7 @@ public final class LinearHorizon {
             if (in.task().verifier() == Verifier.ANY) {
                 for (int ignored : passNs) row.add(null);
             } else {
-                Estimate[] pass = PassAtN.sampled(in.task(), model, passPrompts, passNs, Sampler.ANCESTRAL, seeds.stream("pass", seen));
+                Estimate[] pass = SampledPassAtN.sampled(in.task(), model, passPrompts, passNs, Sampler.ANCESTRAL, seeds.stream("pass", seen));
                 for (Estimate e : pass) row.add(e.value());
             }
             rows.add(row.toArray());

@@ -12,8 +12,8 @@ import java.util.function.Function;
  * marginalise over the reasoning: pi(a|x) = sum of pi(y|x) over the responses y with answer a.
  *
  * <p>The records must enumerate supp pi_D(.|x), each response once, with weights mu(x)·pi_D(y|x)
- * ({@link Evaluation#enumerate}). Then pi_D(a|x) is exact, but pi_hat(a|x) summed over that support is a
- * <em>lower bound</em> when the model puts mass on responses outside it with the same answer; the ratio is
+ * ({@code eval.Evaluation.enumerate}, {@code eval.ExactEval.supportSequences}). Then pi_D(a|x) is exact, but
+ * pi_hat(a|x) summed over that support is a <em>lower bound</em> when the model puts mass on responses outside it with the same answer; the ratio is
  * then overestimated and the measured Cov^ans_N is an upper bound on the true one.
  *
  * <p>Note: the paper states Cov^ans_N <= Cov_N, which fails in general (a response the model misses

@@ -1,12 +1,6 @@
 package org.covlab.metric;
 
 import java.util.List;
-import java.util.random.RandomGenerator;
-import org.covlab.decode.Sampler;
-import org.covlab.model.AutoregressiveModel;
-import org.covlab.task.Prompt;
-import org.covlab.task.Task;
-import org.covlab.task.Verifier;
 
 /**
  * Pass@N: the probability that at least one of N independent draws from pi_hat(.|x) is accepted by the
@@ -14,7 +8,7 @@ import org.covlab.task.Verifier;
  *
  * <p>Exact when the model's mass on accepted responses is known, e.g. for a deterministic pi_D with one correct
  * y*(x): Pass@N(x) = 1 - (1 - pi_hat(y*|x))^N, a function of the same number Cov_N thresholds.
- * Otherwise by sampling with the task's {@link Verifier}.
+ * Otherwise by sampling with the task's verifier ({@code eval.SampledPassAtN}).
  */
 public final class PassAtN {
     private PassAtN() {}
@@ -45,47 +39,5 @@ public final class PassAtN {
      */
     public static double exact(List<LogRatioRecord> records, double n) {
         return CoverageProfile.weightedMean(records, r -> exact(r.logpModel(), n));
-    }
-
-    /**
-     * Pass@N by sampling: for each prompt, up to N responses from the model (with {@code sampler}, e.g.
-     * {@link Sampler#ANCESTRAL}) until the task's verifier accepts one; 95% Wilson interval over prompts.
-     */
-    public static Estimate sampled(Task task, AutoregressiveModel model, List<Prompt> prompts, int n,
-                                   Sampler sampler, RandomGenerator rng) {
-        return sampled(task, model, prompts, new int[] {n}, sampler, rng)[0];
-    }
-
-    /**
-     * Pass@N for a grid of N from one set of draws: each prompt draws up to max(ns) responses and records the
-     * index of the first accepted one, which settles every N at once (the N are estimated on nested draws,
-     * so their errors are correlated). // (ns.length)
-     */
-    public static Estimate[] sampled(Task task, AutoregressiveModel model, List<Prompt> prompts, int[] ns,
-                                     Sampler sampler, RandomGenerator rng) {
-        if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts");
-        int maxN = 0;
-        for (int n : ns) {
-            if (n < 1) throw new IllegalArgumentException("N must be >= 1, got " + n);
-            maxN = Math.max(maxN, n);
-        }
-        long[] passes = new long[ns.length];
-        for (Prompt x : prompts) {
-            int first = firstAccepted(task, model, x, maxN, sampler, rng);  // 1-based; maxN + 1 if none
-            for (int j = 0; j < ns.length; j++) if (first <= ns[j]) passes[j]++;
-        }
-        Estimate[] out = new Estimate[ns.length];
-        for (int j = 0; j < ns.length; j++) out[j] = ConfidenceIntervals.wilson(passes[j], prompts.size());
-        return out;
-    }
-
-    private static int firstAccepted(Task task, AutoregressiveModel model, Prompt x, int maxDraws,
-                                     Sampler sampler, RandomGenerator rng) {
-        int[] prompt = x.tokens();
-        for (int i = 1; i <= maxDraws; i++) {
-            int[] y = model.sample(prompt, task.maxResponseLength(), task.endToken(), sampler, rng);
-            if (task.verifier().accepts(x, y)) return i;
-        }
-        return maxDraws + 1;
     }
 }

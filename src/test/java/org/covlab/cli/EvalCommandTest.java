@@ -18,7 +18,7 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
-import org.covlab.train.ExactEval;
+import org.covlab.eval.ExactEval;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

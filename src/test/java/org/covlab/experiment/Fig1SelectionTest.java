@@ -15,7 +15,7 @@ import org.covlab.select.LogProbJsonl;
 import org.covlab.select.LogProbTable;
 import org.covlab.tensor.Parallel;
 import org.covlab.task.graph.EdgeOrder;
-import org.covlab.train.EvalRun;
+import org.covlab.eval.EvalRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package org.covlab.train;
+package org.covlab.eval;
 
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.Gpt;
 import org.covlab.report.CsvTable;
 import org.covlab.report.HtmlReport;
@@ -23,6 +23,9 @@ import org.covlab.report.TextTable;
 import org.covlab.task.Prompt;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.tensor.Parallel;
+import org.covlab.train.Checkpoint;
+import org.covlab.train.Checkpoints;
+import org.covlab.train.TaskSpec;
 import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 

@@ -1,7 +1,9 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import java.util.Arrays;
 import java.util.List;
+import org.covlab.metric.CoverageBounds;
+import org.covlab.metric.CoverageProfile;
 import org.covlab.model.AutoregressiveModel;
 
 /**

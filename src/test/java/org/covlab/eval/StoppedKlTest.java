@@ -1,9 +1,10 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import org.covlab.metric.CoverageProfile;
 import org.covlab.task.Verifier;
 import org.covlab.util.Seeds;
 import org.junit.jupiter.api.Test;

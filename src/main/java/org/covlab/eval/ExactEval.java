@@ -1,4 +1,4 @@
-package org.covlab.train;
+package org.covlab.eval;
 
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -8,7 +8,7 @@ import java.util.Map;
 import org.covlab.metric.CoverageProfile;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.metric.PassAtN;
-import org.covlab.metric.WeightedSequence;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.task.Prompt;
 import org.covlab.task.Task;

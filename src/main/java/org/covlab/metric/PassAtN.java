@@ -1,6 +1,9 @@
 package org.covlab.metric;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Pass@N: the probability that at least one of N independent draws from pi_hat(.|x) is accepted by the
@@ -39,5 +42,31 @@ public final class PassAtN {
      */
     public static double exact(List<LogRatioRecord> records, double n) {
         return CoverageProfile.weightedMean(records, r -> exact(r.logpModel(), n));
+    }
+
+    /**
+     * Pass@k for each k from records that enumerate supp pi_D(.|x) of each prompt, when the verifier accepts exactly that
+     * support (eval's records, {@code task support}'s file): per prompt, pi_hat(accepted|x) is the sum of pi_hat(y|x) over
+     * its records and its weight the sum of theirs; Pass@k = the weighted mean over prompts of {@link #exact(double, double)}
+     * = E_x[1 - (1 - pi_hat(supp|x))^k]. // (ks.length)
+     *
+     * @param promptOf the prompt a record belongs to, e.g. {@link LogRatioRecord#promptId}
+     */
+    public static double[] overSupport(List<LogRatioRecord> records, Function<LogRatioRecord, String> promptOf, int[] ks) {
+        Map<String, double[]> prompts = new LinkedHashMap<>();   // prompt -> {log pi_hat(supp|x), weight}
+        for (LogRatioRecord r : records) {
+            double[] p = prompts.computeIfAbsent(promptOf.apply(r), k -> new double[] {Double.NEGATIVE_INFINITY, 0});
+            p[0] = LogMath.logAddExp(p[0], r.logpModel());
+            p[1] += r.weight();
+        }
+        double total = 0;
+        for (double[] p : prompts.values()) total += p[1];
+        double[] pass = new double[ks.length];
+        for (int j = 0; j < ks.length; j++) {
+            double s = 0;
+            for (double[] p : prompts.values()) s += p[1] * exact(Math.min(0, p[0]), ks[j]);   // a sum can round above 1
+            pass[j] = s / total;
+        }
+        return pass;
     }
 }

@@ -60,4 +60,13 @@ public final class AnswerCoverage {
                                   Function<LogRatioRecord, String> answerOf, double n) {
         return CoverageProfile.coverage(answerRecords(records, promptOf, answerOf), n);
     }
+
+    /**
+     * The corrected bound above at M = max(1, N/2): Cov^ans_N <= Cov_M / (1 - M/N), i.e. 2·Cov_{N/2} for N >= 2,
+     * capped at 1; {@code responses} is the response-level profile of the same records. 1 at N = 1 (no M < N).
+     */
+    public static double bound(CoverageProfile responses, double n) {
+        double m = Math.max(1, CoverageProfile.requireN(n) / 2);
+        return m >= n ? 1 : Math.min(1, responses.coverage(m) / (1 - m / n));
+    }
 }

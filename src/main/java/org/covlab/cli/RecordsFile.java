@@ -12,8 +12,10 @@ import org.covlab.util.InputException;
 
 /**
  * A log-ratio records file ({@code coverage --records}): one JSON object per line with id, logp_model and the optional
- * logp_data (default 0: the single correct response), weight (default 1), group (default "all"), prompt (default: the
- * id up to its last '/', {@link LogRatioRecord#promptId}) and answer (the final answer y_ans, section 7.1).
+ * logp_data (default 0: the single correct response), weight (default 1), group (default "all"), prompt_id (the prompt the
+ * response belongs to; default: the id up to its last '/', {@link LogRatioRecord#promptId}) and answer (the final
+ * answer y_ans, section 7.1). Other fields are ignored: eval's and {@code task support}'s "prompt" and "response" are
+ * token arrays, not names.
  */
 final class RecordsFile {
     private RecordsFile() {}
@@ -37,7 +39,7 @@ final class RecordsFile {
             groupWeight.merge(group, weight, Math::max);
             LogRatioRecord r = new LogRatioRecord(id, group, weight, logpData, logpModel);
             if (answerRequired && !line.has("answer")) throw line.error("answer", "is missing (--by-answer needs each response's final answer)");
-            return new Line(r, line.has("prompt") ? line.name("prompt") : r.promptId(), line.has("answer") ? line.name("answer") : null);
+            return new Line(r, line.has("prompt_id") ? line.name("prompt_id") : r.promptId(), line.has("answer") ? line.name("answer") : null);
         });
         if (out.isEmpty()) throw InputException.at(file, 0, null, "no records");
         groupWeight.forEach((g, w) -> {

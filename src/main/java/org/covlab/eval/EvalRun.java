@@ -1,8 +1,5 @@
 package org.covlab.eval;
 
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +11,6 @@ import org.covlab.metric.LogRatioRecord;
 import org.covlab.model.Gpt;
 import org.covlab.report.CsvTable;
 import org.covlab.report.HtmlReport;
-import org.covlab.report.Json;
 import org.covlab.report.Plot;
 import org.covlab.report.Progress;
 import org.covlab.report.RunFolder;
@@ -26,7 +22,6 @@ import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
 import org.covlab.train.Checkpoints;
 import org.covlab.train.TaskSpec;
-import org.covlab.util.AtomicFiles;
 import org.covlab.util.InputException;
 
 /**
@@ -36,8 +31,9 @@ import org.covlab.util.InputException;
  *   <li>{@code metrics.csv}: one row per checkpoint and group: step, group ("mixed" = weighted by the class weights,
  *       then each class), cross_entropy, kl, cov@N for each N, pass@k for each k;</li>
  *   <li>{@code step-N/records.jsonl}: the log-ratio records of checkpoint N, one line per prompt and response in the
- *       support, {"id","logp_model","logp_data","weight","group"}; {@code ./covlab coverage --records} on it gives
- *       the same KL and Cov_N (overall = mixed, and per group);</li>
+ *       support, {"id","logp_model","logp_data","weight","group"} and with {@link Config#recordsWithTokens} the tokens
+ *       and text ({@link RecordLines}); {@code ./covlab coverage --records --k} on it gives the same KL, Cov_N and
+ *       Pass@k (overall = mixed, and per group);</li>
  *   <li>{@code kl}, {@code coverage} and {@code coverage_by_class} plots (PNG and SVG), report.html, config.json,
  *       results.json.</li>
  * </ul>
@@ -46,16 +42,14 @@ public final class EvalRun {
     private EvalRun() {}
 
     /** config.json of an evaluation. */
-    public record Config(String command, TaskSpec task, String checkpoints, int promptsPerClass, double[] ns, int[] ks, long seed) {}
+    public record Config(String command, TaskSpec task, String checkpoints, int promptsPerClass, double[] ns, int[] ks, long seed,
+                         boolean recordsWithTokens) {}
 
     /** One checkpoint's figures (mixed first). */
     public record Row(int step, List<ExactEval.Figures> figures) {}
 
     /** What an evaluation leaves: its folder and one row per checkpoint. */
     public record Outcome(Path dir, List<Row> rows) {}
-
-    /** The records file of one checkpoint: the foundation's JSONL format. */
-    public record RecordLine(String id, double logp_model, double logp_data, double weight, String group) {}
 
     public static final String METRICS = "metrics.csv";
     public static final String RECORDS = "records.jsonl";
@@ -94,7 +88,7 @@ public final class EvalRun {
             for (Checkpoint ck : checkpoints) {
                 Gpt model = ck.loadModel(pool);
                 List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
-                writeRecords(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records);
+                RecordLines.write(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records, c.recordsWithTokens() ? seqs : null, task);
                 rows.add(new Row(ck.step(), ExactEval.figures(records, c.ns(), c.ks())));
                 scored += seqs.size();
                 p.extra(String.format(Locale.ROOT, "step %d: KL %.3f  %.0f sequences/s", ck.step(), rows.get(rows.size() - 1).figures().get(0).kl(),
@@ -121,17 +115,6 @@ public final class EvalRun {
             throw InputException.at(ck.dir().resolve(Checkpoint.CONFIG), 0, "model", "vocab " + m.vocab() + ", ctx " + m.ctx()
                     + " cannot run " + task + " (needs vocab " + task.vocabSize() + ", ctx " + need + ")");
         }
-    }
-
-    static void writeRecords(Path file, List<LogRatioRecord> records) {
-        AtomicFiles.write(file, out -> {
-            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            for (LogRatioRecord r : records) {
-                w.write(Json.toJsonLine(new RecordLine(r.id(), r.logpModel(), r.logpData(), r.weight(), r.group())));
-                w.write('\n');
-            }
-            w.flush();
-        });
     }
 
     /** "2" for 2.0, "4.6" for 4.6: the N as a user writes it. */

@@ -136,15 +136,15 @@ class CoverageCommandTest {
         assertThat(json.get("groups").get("all").get("by_answer").get("coverage").get("2").get("value").doubleValue()).isEqualTo(0.5);
     }
 
-    @Test void anExplicitPromptFieldGroupsLikeTheIdPrefix() throws IOException {
+    @Test void anExplicitPromptIdGroupsLikeTheIdPrefix() throws IOException {
         String[] renamed = new String[ANSWERS.length];
-        for (int i = 0; i < ANSWERS.length; i++) renamed[i] = ANSWERS[i].replace("\"id\": \"x/" + (i + 1) + "\"", "\"id\": \"r" + i + "\", \"prompt\": \"x\"");
+        for (int i = 0; i < ANSWERS.length; i++) renamed[i] = ANSWERS[i].replace("\"id\": \"x/" + (i + 1) + "\"", "\"id\": \"r" + i + "\", \"prompt_id\": \"x\"");
         String byId = CliRun.of("coverage", "--records", file(ANSWERS).toString(), "--by-answer", "--k", "1,3", "--json").out();
         CliRun byField = CliRun.of("coverage", "--records", file(renamed).toString(), "--by-answer", "--k", "1,3", "--json");
         assertThat(byField.exit()).as(byField.err()).isEqualTo(0);
         assertThat(byField.out()).isEqualTo(byId).contains("\"n_answers\" : 2");
         // without the prompt field each id is its own prompt: three answers
-        String alone = CliRun.of("coverage", "--records", file(renamed[0].replace(", \"prompt\": \"x\"", ""), renamed[1].replace(", \"prompt\": \"x\"", ""),
+        String alone = CliRun.of("coverage", "--records", file(renamed[0].replace(", \"prompt_id\": \"x\"", ""), renamed[1].replace(", \"prompt_id\": \"x\"", ""),
                 renamed[2]).toString(), "--by-answer", "--json").out();
         assertThat(alone).contains("\"n_answers\" : 3");
     }

@@ -122,9 +122,14 @@ public final class EvalRun {
         return n == Math.rint(n) && Math.abs(n) < 1e15 ? Long.toString((long) n) : Double.toString(n);
     }
 
+    /** The metrics.csv column of Cov_N, e.g. "cov@16", "cov@4.6": eval's and the experiments'. */
+    public static String covColumn(double n) {
+        return "cov@" + label(n);
+    }
+
     public static List<String> columns(Config c) {
         List<String> cols = new ArrayList<>(List.of("step", "group", "cross_entropy", "kl"));
-        for (double n : c.ns()) cols.add("cov@" + label(n));
+        for (double n : c.ns()) cols.add(covColumn(n));
         for (int k : c.ks()) cols.add("pass@" + k);
         return cols;
     }

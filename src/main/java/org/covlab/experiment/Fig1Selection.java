@@ -154,7 +154,7 @@ public final class Fig1Selection {
     /** metrics.csv: one row per (seed, fine-tuning checkpoint). */
     public static List<String> header() {
         List<String> h = new ArrayList<>(List.of("seed", "step", "train_loss", "cross_entropy", "kl"));
-        for (double n : NS) h.add(covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         for (int n : PASS_NS) h.add(passColumn(n));
         for (String c : CLASSES) h.add("kl_" + c);
         return h;
@@ -169,7 +169,7 @@ public final class Fig1Selection {
     public static List<String> selectionHeader() {
         List<String> h = new ArrayList<>(List.of("seed", "method", "N", "pairs", "chosen", "step", "score"));
         h.add("kl");
-        for (double n : NS) h.add(covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         for (int n : PASS_NS) h.add(passColumn(n));
         return h;
     }
@@ -179,7 +179,6 @@ public final class Fig1Selection {
         return List.of("seed", "step", "N", "prompts", "exact", "sampled", "lo", "hi");
     }
 
-    public static String covColumn(double n) { return LinearHorizon.covColumn(n); }
 
     public static String passColumn(int n) { return "pass@" + n; }
 
@@ -304,7 +303,7 @@ public final class Fig1Selection {
         }
         out.add(row(seed, MIN_KL, Double.NaN, table.n(), new MinCrossEntropy().select(table), rows));
         for (double N : PAIRED_NS) {
-            double[] cov = rows.stream().mapToDouble(r -> r.number(covColumn(N))).toArray();
+            double[] cov = rows.stream().mapToDouble(r -> r.number(EvalRun.covColumn(N))).toArray();
             out.add(row(seed, ORACLE, N, 0, new OracleBestCoverage(cov).select(table), rows));
         }
         return out;
@@ -314,7 +313,7 @@ public final class Fig1Selection {
         CsvTable.Row r = rows.get(sel.chosen());
         List<Object> row = new ArrayList<>(List.of(seed, method, Double.isNaN(N) ? "" : EvalRun.label(N), pairs, sel.chosenName(),
                 r.integer("step"), sel.scores()[sel.chosen()], r.number("kl")));
-        for (double n : NS) row.add(r.number(covColumn(n)));
+        for (double n : NS) row.add(r.number(EvalRun.covColumn(n)));
         for (int n : PASS_NS) row.add(r.number(passColumn(n)));
         return row.toArray();
     }

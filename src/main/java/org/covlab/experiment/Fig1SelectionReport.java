@@ -43,14 +43,14 @@ public final class Fig1SelectionReport {
         line(kl, m, "KL (mixed)", r -> r.number("kl"));
         for (String c : Fig1Selection.CLASSES) line(kl, m, "KL within " + c, r -> r.number("kl_" + c));
         Plot cov = Plot.titled("Cov_N over fine-tuning").xTitle("fine-tuning iteration").yTitle("Cov_N (lower is better)");
-        for (double n : Fig1Selection.NS) line(cov, m, "N = " + EvalRun.label(n), r -> r.number(Fig1Selection.covColumn(n)));
+        for (double n : Fig1Selection.NS) line(cov, m, "N = " + EvalRun.label(n), r -> r.number(EvalRun.covColumn(n)));
         s.plot(kl.write(dir, "kl_vs_step"), "KL to the fine-tuning pi_D against iteration, mixed (G1 0.9, G2 0.1) and within each class" + across + ".")
          .plot(cov.write(dir, "cov_vs_step"), "Cov_N for N = 2, 3, 4, 4.6, 5.7 against iteration" + across + ".");
         List<String> picks = List.of("tournament", "offset tournament", "min-KL");
         for (int i = 0; i < Fig1Selection.PASS_NS.size(); i++) {
             int n = Fig1Selection.PASS_NS.get(i);
             double half = Fig1Selection.PAIRED_NS.get(i);
-            String pass = Fig1Selection.passColumn(n), covN = Fig1Selection.covColumn(half);
+            String pass = Fig1Selection.passColumn(n), covN = EvalRun.covColumn(half);
             Plot byCov = Plot.titled("Pass@" + n + " against Cov_" + EvalRun.label(half)).xTitle("Cov_" + EvalRun.label(half))
                     .yTitle("Pass@" + n).colors(picks);
             Plot byKl = Plot.titled("Pass@" + n + " against KL").xTitle("KL (nats)").yTitle("Pass@" + n).colors(picks);
@@ -89,7 +89,7 @@ public final class Fig1SelectionReport {
         }).toArray());
         List<String> dips = new ArrayList<>(), rises = new ArrayList<>();
         for (double n : Fig1Selection.NS) {
-            String c = Fig1Selection.covColumn(n);
+            String c = EvalRun.covColumn(n);
             double[] first = new double[seeds.size()], min = new double[seeds.size()], last = new double[seeds.size()];
             for (int i = 0; i < seeds.size(); i++) {
                 double[] v = smoothed(column(Fig1Selection.rowsOf(m, seeds.get(i).intValue()), c));
@@ -129,7 +129,7 @@ public final class Fig1SelectionReport {
                 worse > 0 ? (better > 0 ? Verdict.PARTLY : Verdict.NOT_REPRODUCED) : better > 0 ? Verdict.REPRODUCED : Verdict.INCONCLUSIVE);
         int n = Fig1Selection.PASS_NS.get(Fig1Selection.PASS_NS.size() - 1);
         double half = Fig1Selection.PAIRED_NS.get(Fig1Selection.PAIRED_NS.size() - 1);
-        double rhoCov = meanSpearman(m, seeds, Fig1Selection.covColumn(half), Fig1Selection.passColumn(n));
+        double rhoCov = meanSpearman(m, seeds, EvalRun.covColumn(half), Fig1Selection.passColumn(n));
         double rhoKl = meanSpearman(m, seeds, "kl", Fig1Selection.passColumn(n));
         s.claim("For large N, Cov_{N/2} predicts Pass@N better than KL does",
                 "Spearman with Pass@" + n + ": Cov_" + EvalRun.label(half) + " " + fmt(rhoCov) + ", KL " + fmt(rhoKl),
@@ -182,7 +182,7 @@ public final class Fig1SelectionReport {
         for (int n : Fig1Selection.PASS_NS) header.add("Pass@" + n);
         TextTable table = new TextTable(header);
         List<String> metrics = new ArrayList<>(List.of("kl"));
-        for (double n : Fig1Selection.NS) metrics.add(Fig1Selection.covColumn(n));
+        for (double n : Fig1Selection.NS) metrics.add(EvalRun.covColumn(n));
         for (String metric : metrics) {
             List<Object> row = new ArrayList<>(List.of(metric.equals("kl") ? "KL" : metric.replace("cov@", "Cov_")));
             for (int n : Fig1Selection.PASS_NS) row.add(fmt(meanSpearman(m, seeds, metric, Fig1Selection.passColumn(n))));

@@ -1,6 +1,7 @@
 package org.covlab.experiment;
 
 import java.util.Arrays;
+import java.util.Collection;
 import org.covlab.metric.ConfidenceIntervals;
 
 /** Order statistics over seeds: the median and the quantile bands the paper plots (Fig. 2: 1/16 and 15/16). */
@@ -15,6 +16,11 @@ public final class Quantiles {
 
     public static double median(double[] values) {
         return of(values, 0.5);
+    }
+
+    /** max - min of the values (0 if none): how far apart, e.g., the final Cov_16 of several H are. */
+    public static double spread(Collection<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0) - values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
     }
 
     /** Mean over the non-NaN values (NaN if none). */

@@ -58,7 +58,7 @@ class Fig1SelectionTest {
         for (double N : Fig1Selection.PAIRED_NS) {
             assertThat(chosen(t, Fig1Selection.TOURNAMENT, N)).as("tournament at N = " + N).isEqualTo(table.candidates().get(tournament(table, N, 0)));
             assertThat(chosen(t, Fig1Selection.OFFSET, N)).as("offset at N = " + N).isEqualTo(offset.candidates().get(tournament(offset, N, 0.1)));
-            double[] cov = t.metrics().rows().stream().mapToDouble(r -> r.number(Fig1Selection.covColumn(N))).toArray();
+            double[] cov = t.metrics().rows().stream().mapToDouble(r -> r.number(EvalRun.covColumn(N))).toArray();
             assertThat(chosen(t, Fig1Selection.ORACLE, N)).isEqualTo(table.candidates().get(argmin(cov)));
         }
         double[] ce = new double[table.K()];

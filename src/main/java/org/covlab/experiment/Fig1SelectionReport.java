@@ -4,12 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Plot;
 import org.covlab.report.Section;
 import org.covlab.report.TextTable;
 import org.covlab.report.Verdict;
-import org.covlab.eval.EvalRun;
+import org.covlab.select.Selector;
 
 /**
  * Turns a fig1-selection run's CSVs (metrics.csv, selections.csv, pass_check.csv, pretrain.csv) into the paper's
@@ -46,7 +47,7 @@ public final class Fig1SelectionReport {
         for (double n : Fig1Selection.NS) line(cov, m, "N = " + EvalRun.label(n), r -> r.number(EvalRun.covColumn(n)));
         s.plot(kl.write(dir, "kl_vs_step"), "KL to the fine-tuning pi_D against iteration, mixed (G1 0.9, G2 0.1) and within each class" + across + ".")
          .plot(cov.write(dir, "cov_vs_step"), "Cov_N for N = 2, 3, 4, 4.6, 5.7 against iteration" + across + ".");
-        List<String> picks = List.of("tournament", "offset tournament", "min-KL");
+        List<String> picks = List.of("tournament", "offset tournament", "min-CE");
         for (int i = 0; i < Fig1Selection.PASS_NS.size(); i++) {
             int n = Fig1Selection.PASS_NS.get(i);
             double half = Fig1Selection.PAIRED_NS.get(i);
@@ -56,12 +57,12 @@ public final class Fig1SelectionReport {
             Plot byKl = Plot.titled("Pass@" + n + " against KL").xTitle("KL (nats)").yTitle("Pass@" + n).colors(picks);
             byCov.scatter("checkpoints", column(m.rows(), covN), column(m.rows(), pass));
             byKl.scatter("checkpoints", column(m.rows(), "kl"), column(m.rows(), pass));
-            highlight(byCov, byKl, t.selections(), Fig1Selection.TOURNAMENT, half, "tournament", covN, pass);
-            highlight(byCov, byKl, t.selections(), Fig1Selection.OFFSET, half, "offset tournament", covN, pass);
-            highlight(byCov, byKl, t.selections(), Fig1Selection.MIN_KL, Double.NaN, "min-KL", covN, pass);
+            highlight(byCov, byKl, t.selections(), Selector.TOURNAMENT, half, "tournament", covN, pass);
+            highlight(byCov, byKl, t.selections(), Selector.OFFSET, half, "offset tournament", covN, pass);
+            highlight(byCov, byKl, t.selections(), Selector.MIN_CE, Double.NaN, "min-CE", covN, pass);
             s.plot(byCov.write(dir, "pass" + n + "_vs_cov" + EvalRun.label(half)), "Pass@" + n + " against Cov_" + EvalRun.label(half)
                             + ", one point per checkpoint" + (seeds.size() > 1 ? " and seed" : "") + "; marked: the checkpoints chosen by the "
-                            + "tournament and the offset tournament at N = " + EvalRun.label(half) + ", and by min-KL.")
+                            + "tournament and the offset tournament at N = " + EvalRun.label(half) + ", and by min-CE.")
              .plot(byKl.write(dir, "pass" + n + "_vs_kl"), "Pass@" + n + " against KL, the same checkpoints and choices.");
         }
         s.table("Pass@N of the chosen checkpoints (mean over seeds); the tournaments run at N/2 for Pass@N", selectionTable(t))
@@ -118,14 +119,14 @@ public final class Fig1SelectionReport {
         int better = 0, worse = 0;
         for (int i = 0; i < Fig1Selection.PASS_NS.size(); i++) {
             String pass = Fig1Selection.passColumn(Fig1Selection.PASS_NS.get(i));
-            double tour = meanChosen(t.selections(), Fig1Selection.TOURNAMENT, Fig1Selection.PAIRED_NS.get(i), pass);
-            double minKl = meanChosen(t.selections(), Fig1Selection.MIN_KL, Double.NaN, pass);
-            diffs.add("Pass@" + Fig1Selection.PASS_NS.get(i) + " " + fmt(tour) + " vs " + fmt(minKl));
-            if (tour > minKl) better++;
-            if (tour < minKl) worse++;
+            double tour = meanChosen(t.selections(), Selector.TOURNAMENT, Fig1Selection.PAIRED_NS.get(i), pass);
+            double minCe = meanChosen(t.selections(), Selector.MIN_CE, Double.NaN, pass);
+            diffs.add("Pass@" + Fig1Selection.PASS_NS.get(i) + " " + fmt(tour) + " vs " + fmt(minCe));
+            if (tour > minCe) better++;
+            if (tour < minCe) worse++;
         }
-        s.claim("The coverage tournament picks a better checkpoint for Best-of-N than min-KL",
-                "tournament vs min-KL, mean over seeds: " + String.join(", ", diffs),
+        s.claim("The coverage tournament picks a better checkpoint for Best-of-N than min-KL (min-CE here)",
+                "tournament vs min-CE, mean over seeds: " + String.join(", ", diffs),
                 worse > 0 ? (better > 0 ? Verdict.PARTLY : Verdict.NOT_REPRODUCED) : better > 0 ? Verdict.REPRODUCED : Verdict.INCONCLUSIVE);
         int n = Fig1Selection.PASS_NS.get(Fig1Selection.PASS_NS.size() - 1);
         double half = Fig1Selection.PAIRED_NS.get(Fig1Selection.PAIRED_NS.size() - 1);
@@ -150,10 +151,10 @@ public final class Fig1SelectionReport {
         List<String> header = new ArrayList<>(List.of("method", "chosen step (per seed)"));
         for (int n : Fig1Selection.PASS_NS) header.add("Pass@" + n);
         TextTable table = new TextTable(header);
-        String[][] methods = {{Fig1Selection.TOURNAMENT, "simple tournament (Eq. 29) at N/2"}, {Fig1Selection.OFFSET, "offset tournament (Eq. 32) at N/2"},
-                {Fig1Selection.MIN_KL, "min-KL (validation cross-entropy)"}, {Fig1Selection.ORACLE, "lowest true Cov_{N/2} (oracle)"}};
+        String[][] methods = {{Selector.TOURNAMENT, "simple tournament (Eq. 29) at N/2"}, {Selector.OFFSET, "offset tournament (Eq. 32) at N/2"},
+                {Selector.MIN_CE, "min-CE (validation cross-entropy = min-KL)"}, {Selector.ORACLE, "lowest true Cov_{N/2} (oracle)"}};
         for (String[] method : methods) {
-            boolean perN = !method[0].equals(Fig1Selection.MIN_KL);
+            boolean perN = !method[0].equals(Selector.MIN_CE);
             List<Object> row = new ArrayList<>(List.of(method[1]));
             List<String> steps = new ArrayList<>();
             List<Object> passes = new ArrayList<>();

@@ -14,7 +14,6 @@ import org.covlab.eval.WeightedSequence;
 import org.covlab.task.Prompt;
 import org.covlab.task.graph.GraphClass;
 import org.covlab.task.graph.GraphTask;
-import org.covlab.task.graph.GraphTasks;
 import org.covlab.task.graph.NumeralTokenizer;
 import org.covlab.util.InputException;
 import org.covlab.util.Seeds;
@@ -56,16 +55,14 @@ public final class TaskCommand implements Runnable {
                     "  ./covlab task sample --task fig2 --H 16 --class G3 --count 2",
                     "  ./covlab task sample --task fig1-pretrain --count 4 --json"})
     void sample(
-            @Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
-            @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
+            @Mixin GraphTaskOptions taskOptions,
             @Option(names = "--count", paramLabel = "N", defaultValue = "5", description = "how many pairs (default ${DEFAULT-VALUE})") int count,
             @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "master seed; stream 'data' (default ${DEFAULT-VALUE})") long seed,
             @Option(names = "--class", paramLabel = "CLASS", description = "draw only from this class (e.g. G2) instead of the mixture") String group,
-            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json,
-            @Mixin EdgeOrderOption edgeOrder) throws Exception {
-        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
+            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json) throws Exception {
+        GraphTask task = taskOptions.task();
         Checks.atLeast("--count", 1, count);
-        Checks.hasClass(taskName, task.groupWeights(), group);
+        Checks.hasClass(taskOptions.name, task.groupWeights(), group);
         SplittableRandom rng = new Seeds(seed).stream("data");
         NumeralTokenizer tok = task.tokenizer();
         ObjectMapper mapper = new ObjectMapper();
@@ -111,13 +108,11 @@ public final class TaskCommand implements Runnable {
                     "  ./covlab task support --task fig1-finetune --prompts 16 --edge-order shuffled \\",
                     "      --out runs/fig1-support.jsonl"})
     void support(
-            @Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
-            @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
+            @Mixin GraphTaskOptions taskOptions,
             @Option(names = "--prompts", required = true, paramLabel = "P", description = "validation prompts per class, as eval's --prompts") int prompts,
             @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the validation prompts, as eval's --seed (default ${DEFAULT-VALUE})") long seed,
-            @Option(names = "--out", required = true, paramLabel = "FILE", description = "the JSONL file to write (refused if it exists)") Path out,
-            @Mixin EdgeOrderOption edgeOrder) {
-        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
+            @Option(names = "--out", required = true, paramLabel = "FILE", description = "the JSONL file to write (refused if it exists)") Path out) {
+        GraphTask task = taskOptions.task();
         Checks.atLeast("--prompts", 1, prompts);
         Checks.promptsFit("--prompts", task, (long) prompts * task.classes().size(), 16);
         if (Files.exists(out)) throw InputException.at(out, 0, null, "exists; choose another --out (covlab does not overwrite it)");
@@ -133,10 +128,8 @@ public final class TaskCommand implements Runnable {
     @Command(name = "info", mixinStandardHelpOptions = true,
             description = "The family's classes, vocabulary layout and longest prompt and response (to size the context).",
             footer = {"", "Examples:", "  ./covlab task info --task fig2 --H 8", "  ./covlab task info --task fig1-finetune"})
-    void info(@Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
-              @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
-              @Mixin EdgeOrderOption edgeOrder) {
-        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
+    void info(@Mixin GraphTaskOptions taskOptions) {
+        GraphTask task = taskOptions.task();
         NumeralTokenizer tok = task.tokenizer();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("task %s, H = %d intermediate layers, paths of %d nodes%n", task.name(), task.H(), task.H() + 2);

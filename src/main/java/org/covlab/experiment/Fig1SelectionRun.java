@@ -3,11 +3,11 @@ package org.covlab.experiment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Json;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
-import org.covlab.eval.EvalRun;
 
 /**
  * Runs fig1-selection into a run folder: config.json, cells (checkpoints, log-prob tables), metrics.csv, pretrain.csv,

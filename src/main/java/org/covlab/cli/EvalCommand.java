@@ -9,7 +9,7 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.train.Checkpoint;
 import org.covlab.train.Checkpoints;
-import org.covlab.train.EvalRun;
+import org.covlab.eval.EvalRun;
 import org.covlab.train.TaskSpec;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
@@ -26,13 +26,16 @@ import picocli.CommandLine.Spec;
                 + "per class and mixed with the class weights.",
                 "Writes OUT/metrics.csv (one row per checkpoint and group: step, group, cross_entropy, kl, cov@N..., pass@k...; "
                         + "group 'mixed' is the class-weighted mixture), OUT/step-N/records.jsonl (log-ratio records that "
-                        + "./covlab coverage --records turns into the same KL and Cov_N), kl/coverage plots (PNG, SVG) and "
-                        + "report.html."},
+                        + "./covlab coverage --records --k turns into the same KL, Cov_N and Pass@k), kl/coverage plots (PNG, "
+                        + "SVG) and report.html. './covlab task support' writes the same (prompt, response) pairs with their "
+                        + "tokens, for a model scored elsewhere."},
         footer = {"", "Examples (the tiny run of './covlab train --help' first):",
                 "  ./covlab eval --checkpoints runs/tiny --prompts 32 --out runs/tiny-eval",
                 "  ./covlab eval --task fig2 --H 8 --checkpoints runs/tiny --prompts 16 --n 2,4.6,16 --k 1,4 \\",
                 "      --out runs/tiny-eval2",
-                "  ./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16",
+                "  ./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16 --k 1,4,16",
+                "  ./covlab eval --checkpoints runs/tiny/checkpoints/step-000100 --prompts 8 --records-with-tokens \\",
+                "      --out runs/tiny-eval-tokens",
                 "The paper's protocol (1024 prompts per class):",
                 "  ./covlab eval --task fig2 --H 8 --checkpoints runs/fig2-h8 --prompts 1024 --n 2,4,16 --out runs/fig2-h8-eval"})
 public final class EvalCommand implements Callable<Integer> {
@@ -63,6 +66,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the validation prompts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--records-with-tokens",
+            description = "Also write each record's prompt and response tokens and text in records.jsonl (the lines of "
+                    + "'task support' plus logp_model): 9 times the size at fig2 H=8, about 43 MB per checkpoint at H=24 "
+                    + "with 1024 prompts per class. Without it, join on id with 'task support''s file.")
+    boolean recordsWithTokens;
+
     @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all cores; at most 4 per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -79,7 +88,7 @@ public final class EvalCommand implements Callable<Integer> {
         Checks.promptsFit("--prompts", graphs, (long) prompts * graphs.classes().size(), 16);
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
-                new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed);
+                new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed, recordsWithTokens);
         EvalRun.Outcome o = EvalRun.run(c, graphs, entries, out, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("Exact metrics on " + graphs.name() + " H=" + graphs.H() + ", " + prompts + " prompts per class, mixed over classes "

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
                 "fine-tune it online on fig1-finetune. Over the fine-tuning checkpoints measure KL, Cov_N",
                 "(N = 2, 3, 4, 4.6, 5.7) and Pass@N (N = 4, 8, 12; exact from pi_hat(y*|x), checked by sampling",
                 "on the chosen checkpoints). Select a checkpoint with the simple tournament (Eq. 29), the offset",
-                "tournament (Eq. 32) and min-KL; report each one's Pass@N, the oracle best, and the rank",
+                "tournament (Eq. 32) and min-CE; report each one's Pass@N, the oracle best, and the rank",
                 "correlation of every metric with Pass@N. Scales: demo (for ./covlab demo: graphs with H = 4),",
                 "small (the paper's H = 8, under 30 minutes on 2 cores), paper (H = 8, 6 layers, 4 heads, d 384,",
                 "batch 128, 200k + 50k updates; for bigger machines). Prompts list the edges by layer unless",

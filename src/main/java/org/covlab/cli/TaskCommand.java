@@ -4,12 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
+import org.covlab.eval.ExactEval;
+import org.covlab.eval.RecordLines;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.task.Prompt;
 import org.covlab.task.graph.GraphClass;
 import org.covlab.task.graph.GraphTask;
-import org.covlab.task.graph.GraphTasks;
 import org.covlab.task.graph.NumeralTokenizer;
+import org.covlab.util.InputException;
 import org.covlab.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +23,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code covlab task}: look at the graph-reasoning tasks (paper App. C) and draw (x, y) pairs from mu and pi_D. */
+/**
+ * {@code covlab task}: look at the graph-reasoning tasks (paper App. C), draw (x, y) pairs from mu and pi_D, and write
+ * eval's evaluation set for a model scored elsewhere.
+ */
 @Command(name = "task", mixinStandardHelpOptions = true,
         description = {"The graph-reasoning tasks of the paper's experiments (App. C): a layered DAG as the prompt "
                 + "'u1 v1 | ... | uk vk / s t =', a path as the response, and pi_D known exactly.",
@@ -26,7 +35,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  ./covlab task sample --task fig2 --H 8 --count 5 --seed 1 --json",
                 "  ./covlab task sample --task fig1-finetune --class G2 --count 3",
-                "  ./covlab task info --task fig2 --H 24"})
+                "  ./covlab task info --task fig2 --H 24",
+                "  ./covlab task support --task fig2 --H 8 --prompts 4 --out runs/fig2-support.jsonl"})
 public final class TaskCommand implements Runnable {
 
     @Spec CommandSpec spec;
@@ -45,16 +55,14 @@ public final class TaskCommand implements Runnable {
                     "  ./covlab task sample --task fig2 --H 16 --class G3 --count 2",
                     "  ./covlab task sample --task fig1-pretrain --count 4 --json"})
     void sample(
-            @Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
-            @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
+            @Mixin GraphTaskOptions taskOptions,
             @Option(names = "--count", paramLabel = "N", defaultValue = "5", description = "how many pairs (default ${DEFAULT-VALUE})") int count,
             @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "master seed; stream 'data' (default ${DEFAULT-VALUE})") long seed,
             @Option(names = "--class", paramLabel = "CLASS", description = "draw only from this class (e.g. G2) instead of the mixture") String group,
-            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json,
-            @Mixin EdgeOrderOption edgeOrder) throws Exception {
-        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
+            @Option(names = "--json", description = "JSONL on stdout instead of text") boolean json) throws Exception {
+        GraphTask task = taskOptions.task();
         Checks.atLeast("--count", 1, count);
-        Checks.hasClass(taskName, task.groupWeights(), group);
+        Checks.hasClass(taskOptions.name, task.groupWeights(), group);
         SplittableRandom rng = new Seeds(seed).stream("data");
         NumeralTokenizer tok = task.tokenizer();
         ObjectMapper mapper = new ObjectMapper();
@@ -84,13 +92,44 @@ public final class TaskCommand implements Runnable {
         out.flush();
     }
 
+    @Command(name = "support", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Write the evaluation set of './covlab eval': the same --prompts validation prompts per class (same "
+                    + "--seed, same stream) and every response in the support of pi_D(.|x), one JSON line each, with eval's "
+                    + "record ids (\"G1/x17/y5\": class G1, prompt 17 of the class, response 5 of its support).",
+                    "Each line: id, logp_data = log pi_D(y|x), weight = mu~(class) / P * pi_D(y|x), group (the class), "
+                            + "prompt and response (token ids; the response ends with the EOS token 0), prompt_text and "
+                            + "response_text. Score each response with any model, add logp_model = log pi_hat(y|x) (natural "
+                            + "log, summed over every response token including the EOS, the prompt as context), and "
+                            + "'./covlab coverage --records FILE --k 1,4,16' gives eval's KL, Cov_N and Pass@k. "
+                            + "See docs/training.md, 'Scoring covlab's evaluation set elsewhere'."},
+            footer = {"", "Examples:",
+                    "  ./covlab task support --task fig2 --H 8 --prompts 4 --out runs/fig2-support.jsonl",
+                    "  ./covlab task support --task fig2 --H 24 --prompts 1024 --out runs/fig2-h24.jsonl",
+                    "  ./covlab task support --task fig1-finetune --prompts 16 --edge-order shuffled \\",
+                    "      --out runs/fig1-support.jsonl"})
+    void support(
+            @Mixin GraphTaskOptions taskOptions,
+            @Option(names = "--prompts", required = true, paramLabel = "P", description = "validation prompts per class, as eval's --prompts") int prompts,
+            @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the validation prompts, as eval's --seed (default ${DEFAULT-VALUE})") long seed,
+            @Option(names = "--out", required = true, paramLabel = "FILE", description = "the JSONL file to write (refused if it exists)") Path out) {
+        GraphTask task = taskOptions.task();
+        Checks.atLeast("--prompts", 1, prompts);
+        Checks.promptsFit("--prompts", task, (long) prompts * task.classes().size(), 16);
+        if (Files.exists(out)) throw InputException.at(out, 0, null, "exists; choose another --out (covlab does not overwrite it)");
+        List<WeightedSequence> seqs = ExactEval.supportSequences(task, ExactEval.validationPrompts(task, prompts, seed));
+        RecordLines.writeSupport(out, seqs, task);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.printf("%s: %d (prompt, response) pairs of %s, %d prompts per class of %s, seed %d%n",
+                out, seqs.size(), task, prompts, task.groupWeights().keySet(), seed);
+        stdout.println("add logp_model = log pi_hat(y|x) to each line, then: ./covlab coverage --records " + out + " --k 1,4,16");
+        stdout.flush();
+    }
+
     @Command(name = "info", mixinStandardHelpOptions = true,
             description = "The family's classes, vocabulary layout and longest prompt and response (to size the context).",
             footer = {"", "Examples:", "  ./covlab task info --task fig2 --H 8", "  ./covlab task info --task fig1-finetune"})
-    void info(@Option(names = "--task", required = true, paramLabel = "NAME", description = "fig1-finetune, fig1-pretrain or fig2") String taskName,
-              @Option(names = "--H", paramLabel = "N", description = "intermediate layers (default: the paper's, 8)") Integer H,
-              @Mixin EdgeOrderOption edgeOrder) {
-        GraphTask task = GraphTasks.byName(taskName, H, edgeOrder.order());
+    void info(@Mixin GraphTaskOptions taskOptions) {
+        GraphTask task = taskOptions.task();
         NumeralTokenizer tok = task.tokenizer();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("task %s, H = %d intermediate layers, paths of %d nodes%n", task.name(), task.H(), task.H() + 2);

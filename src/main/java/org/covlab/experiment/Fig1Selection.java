@@ -9,9 +9,13 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.covlab.decode.Sampler;
+import org.covlab.eval.CheckpointLogProbs;
+import org.covlab.eval.EvalRun;
+import org.covlab.eval.ExactEval;
+import org.covlab.eval.SampledPassAtN;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.Estimate;
 import org.covlab.metric.PassAtN;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;
 import org.covlab.report.CsvTable;
@@ -22,6 +26,7 @@ import org.covlab.select.MinCrossEntropy;
 import org.covlab.select.OffsetTournament;
 import org.covlab.select.OracleBestCoverage;
 import org.covlab.select.Selection;
+import org.covlab.select.Selector;
 import org.covlab.select.SimpleTournament;
 import org.covlab.task.Prompt;
 import org.covlab.task.graph.EdgeOrder;
@@ -29,11 +34,8 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
-import org.covlab.train.CheckpointLogProbs;
 import org.covlab.train.CheckpointPolicy;
 import org.covlab.train.Checkpoints;
-import org.covlab.train.EvalRun;
-import org.covlab.train.ExactEval;
 import org.covlab.train.TaskData;
 import org.covlab.train.TaskSpec;
 import org.covlab.train.TrainConfig;
@@ -53,8 +55,8 @@ import org.covlab.util.Seeds;
  *       and Pass@N for N in {4, 8, 12} against the fine-tuning pi_D ({@link ExactEval}; pi_D is deterministic per class,
  *       so Pass@N(x) = 1 - (1 - pi_hat(y*|x))^N exactly);</li>
  *   <li>select: n validation pairs (x, y) ~ pi_D of the fine-tuning distribution, scored by every checkpoint; the simple
- *       tournament (Eq. 29) at N in {2, 4, 5.7} (the Cov_{N/2} paired with Pass@{4, 8, 12} in Fig. 1), min-KL (lowest
- *       validation cross-entropy) and the oracle lowest true Cov_N; the offset tournament (Eq. 32) on the first
+ *       tournament (Eq. 29) at N in {2, 4, 5.7} (the Cov_{N/2} paired with Pass@{4, 8, 12} in Fig. 1), min-CE (lowest
+ *       validation cross-entropy, = min-KL) and the oracle lowest true Cov_N; the offset tournament (Eq. 32) on the first
  *       {@code offsetPairs} of those pairs with M on-policy samples per prompt from every checkpoint. The log-prob tables
  *       are kept as JSONL ({@code covlab select --logprobs} reads them);</li>
  *   <li>check: for the selected checkpoints and the first and last, Pass@N by sampling N responses per prompt (the
@@ -72,8 +74,6 @@ public final class Fig1Selection {
     /** The Cov_N the paper plots against each Pass@N (Cov2 - Pass@4, Cov4 - Pass@8, Cov5.7 - Pass@12), and the tournaments' N. */
     public static final List<Double> PAIRED_NS = List.of(2.0, 4.0, 5.7);
     public static final List<String> CLASSES = List.of("G1", "G2");
-    /** Selection methods, as in selections.csv. */
-    public static final String TOURNAMENT = "tournament", OFFSET = "offset", MIN_KL = "min-kl", ORACLE = "oracle-cov";
     public static final String LOGPROBS = "selection-logprobs.jsonl", OFFSET_LOGPROBS = "selection-offset-logprobs.jsonl";
 
     /**
@@ -92,7 +92,7 @@ public final class Fig1Selection {
      * @param finetune        fine-tuning's optimizer, a fresh AdamW at a fixed rate (the paper: 5e-6)
      * @param checkpointEvery fine-tuning updates between checkpoints (the candidates)
      * @param promptsPerClass exact-evaluation prompts per class
-     * @param selectionPairs  n, validation pairs from the fine-tuning pi_D for the tournament and min-KL
+     * @param selectionPairs  n, validation pairs from the fine-tuning pi_D for the tournament and min-CE
      * @param offsetA         the offset tournament's a (gamma = N^a)
      * @param offsetPairs     the offset tournament's prompts (the first of the n pairs)
      * @param onPolicy        M, on-policy samples per prompt and checkpoint for the offset tournament
@@ -153,7 +153,7 @@ public final class Fig1Selection {
     /** metrics.csv: one row per (seed, fine-tuning checkpoint). */
     public static List<String> header() {
         List<String> h = new ArrayList<>(List.of("seed", "step", "train_loss", "cross_entropy", "kl"));
-        for (double n : NS) h.add(covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         for (int n : PASS_NS) h.add(passColumn(n));
         for (String c : CLASSES) h.add("kl_" + c);
         return h;
@@ -168,7 +168,7 @@ public final class Fig1Selection {
     public static List<String> selectionHeader() {
         List<String> h = new ArrayList<>(List.of("seed", "method", "N", "pairs", "chosen", "step", "score"));
         h.add("kl");
-        for (double n : NS) h.add(covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         for (int n : PASS_NS) h.add(passColumn(n));
         return h;
     }
@@ -178,7 +178,6 @@ public final class Fig1Selection {
         return List.of("seed", "step", "N", "prompts", "exact", "sampled", "lo", "hi");
     }
 
-    public static String covColumn(double n) { return LinearHorizon.covColumn(n); }
 
     public static String passColumn(int n) { return "pass@" + n; }
 
@@ -291,20 +290,20 @@ public final class Fig1Selection {
     }
 
     /**
-     * Every method's choice on the tables: tournament and offset at each paired N, min-KL, and the oracle lowest true
+     * Every method's choice on the tables: tournament and offset at each paired N, min-CE, and the oracle lowest true
      * Cov_N at each paired N (from the checkpoints' metrics rows, in the tables' candidate order).
      */
     static List<Object[]> selections(LogProbTable table, LogProbTable offsetTable, List<CsvTable.Row> rows, int seed, double a) {
         if (rows.size() != table.K()) throw new IllegalStateException(table.K() + " checkpoints scored, " + rows.size() + " evaluated");
         List<Object[]> out = new ArrayList<>();
         for (double N : PAIRED_NS) {
-            out.add(row(seed, TOURNAMENT, N, table.n(), new SimpleTournament(N).select(table), rows));
-            out.add(row(seed, OFFSET, N, offsetTable.n(), new OffsetTournament(N, a).select(offsetTable), rows));
+            out.add(row(seed, Selector.TOURNAMENT, N, table.n(), new SimpleTournament(N).select(table), rows));
+            out.add(row(seed, Selector.OFFSET, N, offsetTable.n(), new OffsetTournament(N, a).select(offsetTable), rows));
         }
-        out.add(row(seed, MIN_KL, Double.NaN, table.n(), new MinCrossEntropy().select(table), rows));
+        out.add(row(seed, Selector.MIN_CE, Double.NaN, table.n(), new MinCrossEntropy().select(table), rows));
         for (double N : PAIRED_NS) {
-            double[] cov = rows.stream().mapToDouble(r -> r.number(covColumn(N))).toArray();
-            out.add(row(seed, ORACLE, N, 0, new OracleBestCoverage(cov).select(table), rows));
+            double[] cov = rows.stream().mapToDouble(r -> r.number(EvalRun.covColumn(N))).toArray();
+            out.add(row(seed, Selector.ORACLE, N, 0, new OracleBestCoverage(cov).select(table), rows));
         }
         return out;
     }
@@ -313,7 +312,7 @@ public final class Fig1Selection {
         CsvTable.Row r = rows.get(sel.chosen());
         List<Object> row = new ArrayList<>(List.of(seed, method, Double.isNaN(N) ? "" : EvalRun.label(N), pairs, sel.chosenName(),
                 r.integer("step"), sel.scores()[sel.chosen()], r.number("kl")));
-        for (double n : NS) row.add(r.number(covColumn(n)));
+        for (double n : NS) row.add(r.number(EvalRun.covColumn(n)));
         for (int n : PASS_NS) row.add(r.number(passColumn(n)));
         return row.toArray();
     }
@@ -344,7 +343,7 @@ public final class Fig1Selection {
             for (int step : steps.stream().sorted().toList()) {
                 Gpt model = Checkpoint.read(entries.stream().filter(e -> e.step() == step).findFirst().orElseThrow().dir()).loadModel(pool);
                 double[] logpCorrect = model.sequenceLogProbs(xs, ys);  // pi_D is deterministic: the support is y*
-                Estimate[] sampled = PassAtN.sampled(fine, model, prompts, ns, Sampler.ANCESTRAL, seeds.stream("draws", step));
+                Estimate[] sampled = SampledPassAtN.sampled(fine, model, prompts, ns, Sampler.ANCESTRAL, seeds.stream("draws", step));
                 for (int j = 0; j < ns.length; j++) {
                     double exact = 0;
                     for (double lp : logpCorrect) exact += PassAtN.exact(Math.min(0, lp), ns[j]) / prompts.size();

@@ -4,12 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Plot;
 import org.covlab.report.Section;
 import org.covlab.report.TextTable;
 import org.covlab.report.Verdict;
-import org.covlab.train.EvalRun;
+import org.covlab.select.Selector;
 
 /**
  * Turns a fig1-selection run's CSVs (metrics.csv, selections.csv, pass_check.csv, pretrain.csv) into the paper's
@@ -43,25 +44,25 @@ public final class Fig1SelectionReport {
         line(kl, m, "KL (mixed)", r -> r.number("kl"));
         for (String c : Fig1Selection.CLASSES) line(kl, m, "KL within " + c, r -> r.number("kl_" + c));
         Plot cov = Plot.titled("Cov_N over fine-tuning").xTitle("fine-tuning iteration").yTitle("Cov_N (lower is better)");
-        for (double n : Fig1Selection.NS) line(cov, m, "N = " + EvalRun.label(n), r -> r.number(Fig1Selection.covColumn(n)));
+        for (double n : Fig1Selection.NS) line(cov, m, "N = " + EvalRun.label(n), r -> r.number(EvalRun.covColumn(n)));
         s.plot(kl.write(dir, "kl_vs_step"), "KL to the fine-tuning pi_D against iteration, mixed (G1 0.9, G2 0.1) and within each class" + across + ".")
          .plot(cov.write(dir, "cov_vs_step"), "Cov_N for N = 2, 3, 4, 4.6, 5.7 against iteration" + across + ".");
-        List<String> picks = List.of("tournament", "offset tournament", "min-KL");
+        List<String> picks = List.of("tournament", "offset tournament", "min-CE");
         for (int i = 0; i < Fig1Selection.PASS_NS.size(); i++) {
             int n = Fig1Selection.PASS_NS.get(i);
             double half = Fig1Selection.PAIRED_NS.get(i);
-            String pass = Fig1Selection.passColumn(n), covN = Fig1Selection.covColumn(half);
+            String pass = Fig1Selection.passColumn(n), covN = EvalRun.covColumn(half);
             Plot byCov = Plot.titled("Pass@" + n + " against Cov_" + EvalRun.label(half)).xTitle("Cov_" + EvalRun.label(half))
                     .yTitle("Pass@" + n).colors(picks);
             Plot byKl = Plot.titled("Pass@" + n + " against KL").xTitle("KL (nats)").yTitle("Pass@" + n).colors(picks);
             byCov.scatter("checkpoints", column(m.rows(), covN), column(m.rows(), pass));
             byKl.scatter("checkpoints", column(m.rows(), "kl"), column(m.rows(), pass));
-            highlight(byCov, byKl, t.selections(), Fig1Selection.TOURNAMENT, half, "tournament", covN, pass);
-            highlight(byCov, byKl, t.selections(), Fig1Selection.OFFSET, half, "offset tournament", covN, pass);
-            highlight(byCov, byKl, t.selections(), Fig1Selection.MIN_KL, Double.NaN, "min-KL", covN, pass);
+            highlight(byCov, byKl, t.selections(), Selector.TOURNAMENT, half, "tournament", covN, pass);
+            highlight(byCov, byKl, t.selections(), Selector.OFFSET, half, "offset tournament", covN, pass);
+            highlight(byCov, byKl, t.selections(), Selector.MIN_CE, Double.NaN, "min-CE", covN, pass);
             s.plot(byCov.write(dir, "pass" + n + "_vs_cov" + EvalRun.label(half)), "Pass@" + n + " against Cov_" + EvalRun.label(half)
                             + ", one point per checkpoint" + (seeds.size() > 1 ? " and seed" : "") + "; marked: the checkpoints chosen by the "
-                            + "tournament and the offset tournament at N = " + EvalRun.label(half) + ", and by min-KL.")
+                            + "tournament and the offset tournament at N = " + EvalRun.label(half) + ", and by min-CE.")
              .plot(byKl.write(dir, "pass" + n + "_vs_kl"), "Pass@" + n + " against KL, the same checkpoints and choices.");
         }
         s.table("Pass@N of the chosen checkpoints (mean over seeds); the tournaments run at N/2 for Pass@N", selectionTable(t))
@@ -89,7 +90,7 @@ public final class Fig1SelectionReport {
         }).toArray());
         List<String> dips = new ArrayList<>(), rises = new ArrayList<>();
         for (double n : Fig1Selection.NS) {
-            String c = Fig1Selection.covColumn(n);
+            String c = EvalRun.covColumn(n);
             double[] first = new double[seeds.size()], min = new double[seeds.size()], last = new double[seeds.size()];
             for (int i = 0; i < seeds.size(); i++) {
                 double[] v = smoothed(column(Fig1Selection.rowsOf(m, seeds.get(i).intValue()), c));
@@ -118,18 +119,18 @@ public final class Fig1SelectionReport {
         int better = 0, worse = 0;
         for (int i = 0; i < Fig1Selection.PASS_NS.size(); i++) {
             String pass = Fig1Selection.passColumn(Fig1Selection.PASS_NS.get(i));
-            double tour = meanChosen(t.selections(), Fig1Selection.TOURNAMENT, Fig1Selection.PAIRED_NS.get(i), pass);
-            double minKl = meanChosen(t.selections(), Fig1Selection.MIN_KL, Double.NaN, pass);
-            diffs.add("Pass@" + Fig1Selection.PASS_NS.get(i) + " " + fmt(tour) + " vs " + fmt(minKl));
-            if (tour > minKl) better++;
-            if (tour < minKl) worse++;
+            double tour = meanChosen(t.selections(), Selector.TOURNAMENT, Fig1Selection.PAIRED_NS.get(i), pass);
+            double minCe = meanChosen(t.selections(), Selector.MIN_CE, Double.NaN, pass);
+            diffs.add("Pass@" + Fig1Selection.PASS_NS.get(i) + " " + fmt(tour) + " vs " + fmt(minCe));
+            if (tour > minCe) better++;
+            if (tour < minCe) worse++;
         }
-        s.claim("The coverage tournament picks a better checkpoint for Best-of-N than min-KL",
-                "tournament vs min-KL, mean over seeds: " + String.join(", ", diffs),
+        s.claim("The coverage tournament picks a better checkpoint for Best-of-N than min-KL (min-CE here)",
+                "tournament vs min-CE, mean over seeds: " + String.join(", ", diffs),
                 worse > 0 ? (better > 0 ? Verdict.PARTLY : Verdict.NOT_REPRODUCED) : better > 0 ? Verdict.REPRODUCED : Verdict.INCONCLUSIVE);
         int n = Fig1Selection.PASS_NS.get(Fig1Selection.PASS_NS.size() - 1);
         double half = Fig1Selection.PAIRED_NS.get(Fig1Selection.PAIRED_NS.size() - 1);
-        double rhoCov = meanSpearman(m, seeds, Fig1Selection.covColumn(half), Fig1Selection.passColumn(n));
+        double rhoCov = meanSpearman(m, seeds, EvalRun.covColumn(half), Fig1Selection.passColumn(n));
         double rhoKl = meanSpearman(m, seeds, "kl", Fig1Selection.passColumn(n));
         s.claim("For large N, Cov_{N/2} predicts Pass@N better than KL does",
                 "Spearman with Pass@" + n + ": Cov_" + EvalRun.label(half) + " " + fmt(rhoCov) + ", KL " + fmt(rhoKl),
@@ -150,10 +151,10 @@ public final class Fig1SelectionReport {
         List<String> header = new ArrayList<>(List.of("method", "chosen step (per seed)"));
         for (int n : Fig1Selection.PASS_NS) header.add("Pass@" + n);
         TextTable table = new TextTable(header);
-        String[][] methods = {{Fig1Selection.TOURNAMENT, "simple tournament (Eq. 29) at N/2"}, {Fig1Selection.OFFSET, "offset tournament (Eq. 32) at N/2"},
-                {Fig1Selection.MIN_KL, "min-KL (validation cross-entropy)"}, {Fig1Selection.ORACLE, "lowest true Cov_{N/2} (oracle)"}};
+        String[][] methods = {{Selector.TOURNAMENT, "simple tournament (Eq. 29) at N/2"}, {Selector.OFFSET, "offset tournament (Eq. 32) at N/2"},
+                {Selector.MIN_CE, "min-CE (validation cross-entropy = min-KL)"}, {Selector.ORACLE, "lowest true Cov_{N/2} (oracle)"}};
         for (String[] method : methods) {
-            boolean perN = !method[0].equals(Fig1Selection.MIN_KL);
+            boolean perN = !method[0].equals(Selector.MIN_CE);
             List<Object> row = new ArrayList<>(List.of(method[1]));
             List<String> steps = new ArrayList<>();
             List<Object> passes = new ArrayList<>();
@@ -182,7 +183,7 @@ public final class Fig1SelectionReport {
         for (int n : Fig1Selection.PASS_NS) header.add("Pass@" + n);
         TextTable table = new TextTable(header);
         List<String> metrics = new ArrayList<>(List.of("kl"));
-        for (double n : Fig1Selection.NS) metrics.add(Fig1Selection.covColumn(n));
+        for (double n : Fig1Selection.NS) metrics.add(EvalRun.covColumn(n));
         for (String metric : metrics) {
             List<Object> row = new ArrayList<>(List.of(metric.equals("kl") ? "KL" : metric.replace("cov@", "Cov_")));
             for (int n : Fig1Selection.PASS_NS) row.add(fmt(meanSpearman(m, seeds, metric, Fig1Selection.passColumn(n))));

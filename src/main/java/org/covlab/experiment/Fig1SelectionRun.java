@@ -3,11 +3,11 @@ package org.covlab.experiment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Json;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
-import org.covlab.train.EvalRun;
 
 /**
  * Runs fig1-selection into a run folder: config.json, cells (checkpoints, log-prob tables), metrics.csv, pretrain.csv,
@@ -46,7 +46,7 @@ public final class Fig1SelectionRun {
         m.put("fine-tuning (fig1-finetune, online)", s.finetuneSteps() + " updates, fresh " + s.finetune().describe()
                 + ", a checkpoint every " + s.checkpointEvery() + " (" + (s.finetuneSteps() / s.checkpointEvery() + 1) + " candidates)");
         m.put("exact evaluation", s.promptsPerClass() + " prompts per class (G1 0.9, G2 0.1), the same for every seed and checkpoint");
-        m.put("tournament and min-KL data", s.selectionPairs() + " validation pairs (x, y) ~ pi_D of the fine-tuning distribution");
+        m.put("tournament and min-CE data", s.selectionPairs() + " validation pairs (x, y) ~ pi_D of the fine-tuning distribution");
         m.put("tournaments' N", Fig1Selection.PAIRED_NS.stream().map(EvalRun::label).toList() + " (N/2 for Pass@4, 8, 12)");
         m.put("offset tournament", "the first " + s.offsetPairs() + " pairs, " + s.onPolicy() + " on-policy sample(s) per prompt and checkpoint, a = "
                 + s.offsetA());

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
+import org.covlab.eval.ExactEval;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.GptConfig;
 import org.covlab.report.CsvTable;
 import org.covlab.report.RunFolder;
@@ -15,7 +17,6 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.CheckpointPolicy;
-import org.covlab.train.ExactEval;
 import org.covlab.train.TaskSpec;
 import org.covlab.train.TrainConfig;
 import org.covlab.train.Trainer;
@@ -125,15 +126,12 @@ public final class Fig2Horizon {
     /** The columns of metrics.csv: the run (edge order, H, seed, step), mixed figures, then KL and Cov_16 within each class. */
     public static List<String> header() {
         List<String> h = new ArrayList<>(List.of("edge_order", "H", "seed", "step", "train_loss", "cross_entropy", "kl"));
-        for (double n : NS) h.add(covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         for (String c : CLASSES) h.add("kl_" + c);
-        for (String c : CLASSES) h.add(covColumn(HEADLINE_N) + "_" + c);
+        for (String c : CLASSES) h.add(EvalRun.covColumn(HEADLINE_N) + "_" + c);
         return h;
     }
 
-    public static String covColumn(double n) {
-        return LinearHorizon.covColumn(n);
-    }
 
     /** One training run: the prompts' edge order, the horizon and the seed. */
     record Cell(EdgeOrder order, int H, int seed) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Plot;
 import org.covlab.report.Section;
@@ -64,7 +65,7 @@ public final class Fig2HorizonReport {
         return c > 0 ? r.number("kl") / c : Double.NaN;
     }
 
-    private static String cov() { return Fig2Horizon.covColumn(Fig2Horizon.HEADLINE_N); }
+    private static String cov() { return EvalRun.covColumn(Fig2Horizon.HEADLINE_N); }
 
     /** Builds the plots into {@code dir} and returns the report section; rows in the other order are the control runs. */
     public static Section section(CsvTable all, EdgeOrder order, Path dir, Map<String, Object> settings) {
@@ -133,7 +134,7 @@ public final class Fig2HorizonReport {
                         + fmt(r2) + "); G_{H,2} alone predicts " + fmt(g2Slope()) + notConverged,
                 saturated ? Verdict.INCONCLUSIVE
                         : increasing && r2 >= LINEAR_R2 ? Verdict.REPRODUCED : increasing ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
-        double spread = spread(cv), meanCov = Quantiles.mean(values(cv));
+        double spread = Quantiles.spread(cv.values()), meanCov = Quantiles.mean(values(cv));
         boolean flat = spread <= FLAT_ABSOLUTE || spread <= FLAT_RELATIVE * meanCov;
         double klGrowth = last(kl) / first(kl), covGrowth = last(cv) / first(cv);
         s.claim("Cov_16 at convergence does not depend on H",
@@ -219,11 +220,6 @@ public final class Fig2HorizonReport {
         double[] v = values(m);
         for (int i = 1; i < v.length; i++) if (!(v[i] > v[i - 1])) return false;
         return v.length > 1;
-    }
-
-    private static double spread(Map<Integer, Double> m) {
-        double[] v = values(m);
-        return java.util.Arrays.stream(v).max().orElse(0) - java.util.Arrays.stream(v).min().orElse(0);
     }
 
     private static String byH(Map<Integer, Double> m) {

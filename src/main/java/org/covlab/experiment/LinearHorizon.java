@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.covlab.decode.Sampler;
+import org.covlab.eval.EvalRun;
+import org.covlab.eval.SampledPassAtN;
 import org.covlab.metric.CoverageProfile;
 import org.covlab.metric.Estimate;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.PassAtN;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.LinearSoftmaxModel;
 import org.covlab.report.CsvTable;
@@ -97,14 +98,11 @@ public final class LinearHorizon {
     /** The columns of metrics.csv and tuning.csv. */
     public static List<String> header() {
         List<String> h = new ArrayList<>(List.of("instance", "method", "H", "seed", "eta_scale", "step", "kl", "cross_entropy"));
-        for (double n : NS) h.add(covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         for (int n : PASS_NS) h.add("pass@" + n);
         return h;
     }
 
-    public static String covColumn(double n) {
-        return "cov@" + (n == Math.rint(n) ? String.valueOf((long) n) : String.valueOf(n));
-    }
 
     /** Every grid run (tuning.csv) and the chosen step size's runs (metrics.csv). */
     public record Tables(CsvTable tuning, CsvTable metrics) {}
@@ -156,7 +154,7 @@ public final class LinearHorizon {
             if (in.task().verifier() == Verifier.ANY) {
                 for (int ignored : passNs) row.add(null);
             } else {
-                Estimate[] pass = PassAtN.sampled(in.task(), model, passPrompts, passNs, Sampler.ANCESTRAL, seeds.stream("pass", seen));
+                Estimate[] pass = SampledPassAtN.sampled(in.task(), model, passPrompts, passNs, Sampler.ANCESTRAL, seeds.stream("pass", seen));
                 for (Estimate e : pass) row.add(e.value());
             }
             rows.add(row.toArray());
@@ -186,7 +184,7 @@ public final class LinearHorizon {
      * evaluation points (ties: lowest mean KL, then the smaller multiple).
      */
     static CsvTable chooseStepSizes(CsvTable all) {
-        String cov = covColumn(HEADLINE_N);
+        String cov = EvalRun.covColumn(HEADLINE_N);
         Map<String, double[]> score = new LinkedHashMap<>(); // key|scale -> {sum cov, sum kl, count}
         for (CsvTable.Row r : all.rows()) {
             double[] acc = score.computeIfAbsent(groupKey(r) + "|" + r.get("eta_scale"), k -> new double[3]);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Plot;
 import org.covlab.report.Section;
@@ -61,7 +62,7 @@ public final class LinearHorizonReport {
         CsvTable t = tables.metrics();
         List<String> instances = distinct(t, "instance");
         List<String> methods = TrainingMethods.NAMES.stream().filter(distinct(t, "method")::contains).toList();
-        String cov = LinearHorizon.covColumn(LinearHorizon.HEADLINE_N);
+        String cov = EvalRun.covColumn(LinearHorizon.HEADLINE_N);
         Section.Builder s = Section.builder("Linear testbed: KL and coverage as the horizon H grows",
                 "Does cross-entropy pay for the sequence length H while coverage does not, under each of the paper's "
                         + "training methods (Prop. 3.2, Thm 4.2, Prop. 5.1, Thm 5.1, 6.1, 6.2)?");
@@ -105,8 +106,8 @@ public final class LinearHorizonReport {
             Plot profile = Plot.titled("prop5.1: SGD at its theory step, the coverage profile over training, H = " + maxH)
                     .xTitle("samples seen").yTitle("Cov_N").logX();
             for (double n : LinearHorizon.NS) {
-                double[][] c = curve(theory, "prop5.1", "sgd", maxH, LinearHorizon.covColumn(n));
-                profile.band(LinearHorizon.covColumn(n).replace("cov@", "N = "), c[0], c[1], c[2], c[3]);
+                double[][] c = curve(theory, "prop5.1", "sgd", maxH, EvalRun.covColumn(n));
+                profile.band(EvalRun.covColumn(n).replace("cov@", "N = "), c[0], c[1], c[2], c[3]);
             }
             s.plot(profile.write(dir, "cov_profile_vs_step_sgd_theory_prop5.1"),
                     "prop5.1: Cov_N for N = 2, 4, 16, 256 against samples, SGD at its theory step (mean, band min to max over seeds).");
@@ -141,13 +142,13 @@ public final class LinearHorizonReport {
     }
 
     private static void claims(CsvTable t, CsvTable theory, Section.Builder s) {
-        String cov = LinearHorizon.covColumn(LinearHorizon.HEADLINE_N);
+        String cov = EvalRun.covColumn(LinearHorizon.HEADLINE_N);
         if (has(t, "prop3.2", "mle")) {
             Map<Integer, Double> kl = finalByH(t, "prop3.2", "mle", "kl"), c = finalByH(t, "prop3.2", "mle", cov);
             int hMin = first(kl.keySet()), hMax = last(kl.keySet());
             long samples = t.rows().stream().mapToLong(r -> r.integer("step")).max().orElseThrow();
             boolean grows = kl.get(hMax) > 0 && kl.get(hMax) >= GROWTH_FRACTION * (hMax / (double) hMin) * kl.get(hMin);
-            boolean flat = spread(c) <= FLAT_COVERAGE;
+            boolean flat = Quantiles.spread(c.values()) <= FLAT_COVERAGE;
             s.claim("Prop. 3.2 / Thm 4.2: the MLE's KL grows with H, its Cov_N does not",
                     "KL " + range(kl) + " (the bound H/(4n) is " + fmt(hMax / (4.0 * samples)) + " at H=" + hMax + ", w.p. >= 1/4); Cov_16 "
                             + range(c), grows && flat ? Verdict.REPRODUCED : grows || flat ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
@@ -171,7 +172,7 @@ public final class LinearHorizonReport {
         if (has(t, "prop5.1", "normalized-sgd")) {
             Map<Integer, Double> norm = averageByH(t, "prop5.1", "normalized-sgd", cov);
             s.claim("Thm 5.1: normalized SGD (best step per H) is horizon-free",
-                    "mean Cov_16 over training: " + range(norm), spread(norm) <= FLAT_COVERAGE ? Verdict.REPRODUCED
+                    "mean Cov_16 over training: " + range(norm), Quantiles.spread(norm.values()) <= FLAT_COVERAGE ? Verdict.REPRODUCED
                             : grows(norm) ? Verdict.NOT_REPRODUCED : Verdict.PARTLY);
         }
         for (String m : List.of("token-sgd-ttt", "distill-truncated")) {
@@ -181,7 +182,7 @@ public final class LinearHorizonReport {
                 if (!has(t, instance, m)) continue;
                 Map<Integer, Double> c = finalByH(t, instance, m, cov);
                 measured.add(instance + " " + range(c));
-                allFlat &= spread(c) <= FLAT_COVERAGE;
+                allFlat &= Quantiles.spread(c.values()) <= FLAT_COVERAGE;
                 any = true;
             }
             if (!any) continue;
@@ -211,11 +212,6 @@ public final class LinearHorizonReport {
 
     private static boolean hasH(CsvTable t, String instance, int H) {
         return t.rows().stream().anyMatch(r -> r.get("instance").equals(instance) && r.integer("H") == H);
-    }
-
-    private static double spread(Map<Integer, Double> m) {
-        return m.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)
-                - m.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
     }
 
     private static String range(Map<Integer, Double> m) {

@@ -3,6 +3,7 @@ package org.covlab.experiment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
 import org.covlab.metric.CoverageProfile;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.model.AutoregressiveModel;
@@ -84,7 +85,7 @@ public final class LinearSamples {
     /** The columns of metrics.csv: the issue's, then whether Cov_N is exact, the instance's design n, d and sigma*^2. */
     public static List<String> header() {
         List<String> h = new ArrayList<>(List.of("instance", "H", "n", "seed", "kl", "cross_entropy"));
-        for (double n : NS) h.add(LinearHorizon.covColumn(n));
+        for (double n : NS) h.add(EvalRun.covColumn(n));
         h.addAll(List.of("cov_exact", "design_n", "d", "sigma_star_sq"));
         return h;
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.Plot;
 import org.covlab.report.Section;
@@ -36,7 +37,7 @@ public final class LinearSamplesReport {
                         + "(Prop. 3.2, Thm 4.1, Thm 4.2)?");
         List<String> instances = MetricsView.distinct(t, "instance");
         List<Integer> hs = ints(MetricsView.distinct(t, "H"));
-        String cov = LinearHorizon.covColumn(LinearSamples.HEADLINE_N);
+        String cov = EvalRun.covColumn(LinearSamples.HEADLINE_N);
         claims(t, instances, hs, s);
         for (String instance : instances) {
             List<String> hNames = hs.stream().map(H -> "H = " + H).toList();
@@ -60,8 +61,8 @@ public final class LinearSamplesReport {
             Plot scaled = Plot.titled(instance + ": Cov_N · n · log N against n, H = " + hMax).xTitle("n (samples)")
                     .yTitle("Cov_N · n · log N").logX().logY();
             for (double N : LinearSamples.NS) {
-                double[][] c = curve(t, instance, hMax, LinearHorizon.covColumn(N));
-                scaled.line("N = " + LinearHorizon.covColumn(N).substring(4), c[0], map2(c[0], c[1], (n, v) -> v * n * Math.log(N)));
+                double[][] c = curve(t, instance, hMax, EvalRun.covColumn(N));
+                scaled.line("N = " + EvalRun.covColumn(N).substring(4), c[0], map2(c[0], c[1], (n, v) -> v * n * Math.log(N)));
             }
             s.plot(kl.write(dir, "kl_vs_n_" + instance), instance + ": exact sequence KL of the MLE against n (mean over seeds, "
                             + "band from min to max).")
@@ -81,7 +82,7 @@ public final class LinearSamplesReport {
     }
 
     private static void claims(CsvTable t, List<String> instances, List<Integer> hs, Section.Builder s) {
-        String cov = LinearHorizon.covColumn(LinearSamples.HEADLINE_N);
+        String cov = EvalRun.covColumn(LinearSamples.HEADLINE_N);
         double logN = Math.log(LinearSamples.HEADLINE_N);
         int hMin = hs.get(0), hMax = hs.get(hs.size() - 1);
         if (instances.contains("prop3.2")) {
@@ -150,7 +151,7 @@ public final class LinearSamplesReport {
             double prev = Double.POSITIVE_INFINITY;
             boolean mono = true;
             for (double N : LinearSamples.NS) {
-                double[][] c = curve(t, instance, hMax, LinearHorizon.covColumn(N));
+                double[][] c = curve(t, instance, hMax, EvalRun.covColumn(N));
                 double scaled = c[1][c[1].length - 1] * Math.log(N);
                 per.add(fmt(scaled));
                 mono &= scaled <= prev * 1.05;
@@ -169,18 +170,18 @@ public final class LinearSamplesReport {
     /** One row per H: the fitted exponents of KL and of each Cov_N. */
     private static TextTable exponents(CsvTable t, String instance, List<Integer> hs) {
         List<String> header = new ArrayList<>(List.of("H", "KL"));
-        for (double N : LinearSamples.NS) header.add("Cov_" + LinearHorizon.covColumn(N).substring(4));
+        for (double N : LinearSamples.NS) header.add("Cov_" + EvalRun.covColumn(N).substring(4));
         TextTable table = new TextTable(header);
         for (int H : hs) {
             List<Object> row = new ArrayList<>(List.of(H, fmt(exponent(t, instance, H, "kl"))));
-            for (double N : LinearSamples.NS) row.add(fmt(exponent(t, instance, H, LinearHorizon.covColumn(N))));
+            for (double N : LinearSamples.NS) row.add(fmt(exponent(t, instance, H, EvalRun.covColumn(N))));
             table.row(row.toArray());
         }
         return table;
     }
 
     private static TextTable scaledTable(CsvTable t, String instance, List<Integer> hs) {
-        String cov = LinearHorizon.covColumn(LinearSamples.HEADLINE_N);
+        String cov = EvalRun.covColumn(LinearSamples.HEADLINE_N);
         double logN = Math.log(LinearSamples.HEADLINE_N);
         TextTable table = TextTable.withHeader("H", "n", "KL", "KL·n/H", "Cov_16", "Cov_16·n·log 16");
         for (int H : hs) {

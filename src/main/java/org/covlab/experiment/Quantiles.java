@@ -1,23 +1,26 @@
 package org.covlab.experiment;
 
 import java.util.Arrays;
+import java.util.Collection;
+import org.covlab.metric.ConfidenceIntervals;
 
 /** Order statistics over seeds: the median and the quantile bands the paper plots (Fig. 2: 1/16 and 15/16). */
 public final class Quantiles {
     private Quantiles() {}
 
-    /** The q-quantile by linear interpolation between order statistics (NaNs ignored; NaN if none left). */
+    /** The q-quantile, {@link ConfidenceIntervals#quantile} (type 7) of the values without NaNs; NaN if none left. */
     public static double of(double[] values, double q) {
         double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (v.length == 0) return Double.NaN;
-        double pos = q * (v.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(v.length - 1, lo + 1);
-        return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+        return v.length == 0 ? Double.NaN : ConfidenceIntervals.quantile(v, q);
     }
 
     public static double median(double[] values) {
         return of(values, 0.5);
+    }
+
+    /** max - min of the values (0 if none): how far apart, e.g., the final Cov_16 of several H are. */
+    public static double spread(Collection<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0) - values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
     }
 
     /** Mean over the non-NaN values (NaN if none). */

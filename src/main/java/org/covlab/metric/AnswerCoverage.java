@@ -12,8 +12,8 @@ import java.util.function.Function;
  * marginalise over the reasoning: pi(a|x) = sum of pi(y|x) over the responses y with answer a.
  *
  * <p>The records must enumerate supp pi_D(.|x), each response once, with weights mu(x)·pi_D(y|x)
- * ({@link Evaluation#enumerate}). Then pi_D(a|x) is exact, but pi_hat(a|x) summed over that support is a
- * <em>lower bound</em> when the model puts mass on responses outside it with the same answer; the ratio is
+ * ({@code eval.Evaluation.enumerate}, {@code eval.ExactEval.supportSequences}). Then pi_D(a|x) is exact, but
+ * pi_hat(a|x) summed over that support is a <em>lower bound</em> when the model puts mass on responses outside it with the same answer; the ratio is
  * then overestimated and the measured Cov^ans_N is an upper bound on the true one.
  *
  * <p>Note: the paper states Cov^ans_N <= Cov_N, which fails in general (a response the model misses
@@ -59,5 +59,14 @@ public final class AnswerCoverage {
     public static double coverage(List<LogRatioRecord> records, Function<LogRatioRecord, String> promptOf,
                                   Function<LogRatioRecord, String> answerOf, double n) {
         return CoverageProfile.coverage(answerRecords(records, promptOf, answerOf), n);
+    }
+
+    /**
+     * The corrected bound above at M = max(1, N/2): Cov^ans_N <= Cov_M / (1 - M/N), i.e. 2·Cov_{N/2} for N >= 2,
+     * capped at 1; {@code responses} is the response-level profile of the same records. 1 at N = 1 (no M < N).
+     */
+    public static double bound(CoverageProfile responses, double n) {
+        double m = Math.max(1, CoverageProfile.requireN(n) / 2);
+        return m >= n ? 1 : Math.min(1, responses.coverage(m) / (1 - m / n));
     }
 }

@@ -74,8 +74,11 @@ public final class ConfidenceIntervals {
         return new Estimate(statistic.applyAsDouble(items), quantile(stats, alpha), quantile(stats, 1 - alpha));
     }
 
-    /** The q-quantile of sorted values, interpolating linearly between order statistics (type 7). */
-    static double quantile(double[] sorted, double q) {
+    /**
+     * The q-quantile of sorted values, interpolating linearly between order statistics (Hyndman and Fan's type 7, R's
+     * default); equal neighbours (also infinite ones) return themselves.
+     */
+    public static double quantile(double[] sorted, double q) {
         double pos = q * (sorted.length - 1);
         int lo = (int) Math.floor(pos);
         int hi = Math.min(lo + 1, sorted.length - 1);

@@ -41,7 +41,7 @@ public final class CoverageBounds {
     }
 
     /**
-     * Prop. D.10: Cov_N <= 2 / (log N - 1) · D_seq,N for N > e, with D_seq,N from {@link StoppedKl} at the same
+     * Prop. D.10: Cov_N <= 2 / (log N - 1) · D_seq,N for N > e, with D_seq,N from {@code eval.StoppedKl} at the same
      * N; +infinity for N <= e.
      */
     public static double stoppedKlBound(double stoppedKl, double n) {

@@ -152,7 +152,8 @@ public final class CoverageProfile {
                 crossEntropy(records), nList, coverage, groups);
     }
 
-    static double requireN(double n) {
+    /** {@code n} itself, after checking that it is a threshold N >= 1 (Def. 1.1). */
+    public static double requireN(double n) {
         if (!(n >= 1)) throw new IllegalArgumentException("N must be a real number >= 1, got " + n);
         return n;
     }

@@ -1,13 +1,13 @@
 package org.covlab.metric;
 
 /** Log-space arithmetic the metrics share. */
-final class LogMath {
+public final class LogMath {
     private LogMath() {}
 
     private static final double LN_HALF = -Math.log(2);
 
     /** log(e^a + e^b) without overflow or underflow; -infinity + -infinity = -infinity. */
-    static double logAddExp(double a, double b) {
+    public static double logAddExp(double a, double b) {
         double max = Math.max(a, b);
         if (max == Double.NEGATIVE_INFINITY) return max;
         return max + Math.log1p(Math.exp(Math.min(a, b) - max));

@@ -31,4 +31,10 @@ public record LogRatioRecord(String id, String group, double weight, double logp
     public double logRatio() {
         return logpData - logpModel;
     }
+
+    /** The prompt this record belongs to by its id: the id up to its last '/' (eval's "G1/x17/y5": "G1/x17"), else the id. */
+    public String promptId() {
+        int slash = id.lastIndexOf('/');
+        return slash < 0 ? id : id.substring(0, slash);
+    }
 }

@@ -1,12 +1,9 @@
 package org.covlab.metric;
 
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.random.RandomGenerator;
-import org.covlab.decode.Sampler;
-import org.covlab.model.AutoregressiveModel;
-import org.covlab.task.Prompt;
-import org.covlab.task.Task;
-import org.covlab.task.Verifier;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Pass@N: the probability that at least one of N independent draws from pi_hat(.|x) is accepted by the
@@ -14,7 +11,7 @@ import org.covlab.task.Verifier;
  *
  * <p>Exact when the model's mass on accepted responses is known, e.g. for a deterministic pi_D with one correct
  * y*(x): Pass@N(x) = 1 - (1 - pi_hat(y*|x))^N, a function of the same number Cov_N thresholds.
- * Otherwise by sampling with the task's {@link Verifier}.
+ * Otherwise by sampling with the task's verifier ({@code eval.SampledPassAtN}).
  */
 public final class PassAtN {
     private PassAtN() {}
@@ -48,44 +45,28 @@ public final class PassAtN {
     }
 
     /**
-     * Pass@N by sampling: for each prompt, up to N responses from the model (with {@code sampler}, e.g.
-     * {@link Sampler#ANCESTRAL}) until the task's verifier accepts one; 95% Wilson interval over prompts.
+     * Pass@k for each k from records that enumerate supp pi_D(.|x) of each prompt, when the verifier accepts exactly that
+     * support (eval's records, {@code task support}'s file): per prompt, pi_hat(accepted|x) is the sum of pi_hat(y|x) over
+     * its records and its weight the sum of theirs; Pass@k = the weighted mean over prompts of {@link #exact(double, double)}
+     * = E_x[1 - (1 - pi_hat(supp|x))^k]. // (ks.length)
+     *
+     * @param promptOf the prompt a record belongs to, e.g. {@link LogRatioRecord#promptId}
      */
-    public static Estimate sampled(Task task, AutoregressiveModel model, List<Prompt> prompts, int n,
-                                   Sampler sampler, RandomGenerator rng) {
-        return sampled(task, model, prompts, new int[] {n}, sampler, rng)[0];
-    }
-
-    /**
-     * Pass@N for a grid of N from one set of draws: each prompt draws up to max(ns) responses and records the
-     * index of the first accepted one, which settles every N at once (the N are estimated on nested draws,
-     * so their errors are correlated). // (ns.length)
-     */
-    public static Estimate[] sampled(Task task, AutoregressiveModel model, List<Prompt> prompts, int[] ns,
-                                     Sampler sampler, RandomGenerator rng) {
-        if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts");
-        int maxN = 0;
-        for (int n : ns) {
-            if (n < 1) throw new IllegalArgumentException("N must be >= 1, got " + n);
-            maxN = Math.max(maxN, n);
+    public static double[] overSupport(List<LogRatioRecord> records, Function<LogRatioRecord, String> promptOf, int[] ks) {
+        Map<String, double[]> prompts = new LinkedHashMap<>();   // prompt -> {log pi_hat(supp|x), weight}
+        for (LogRatioRecord r : records) {
+            double[] p = prompts.computeIfAbsent(promptOf.apply(r), k -> new double[] {Double.NEGATIVE_INFINITY, 0});
+            p[0] = LogMath.logAddExp(p[0], r.logpModel());
+            p[1] += r.weight();
         }
-        long[] passes = new long[ns.length];
-        for (Prompt x : prompts) {
-            int first = firstAccepted(task, model, x, maxN, sampler, rng);  // 1-based; maxN + 1 if none
-            for (int j = 0; j < ns.length; j++) if (first <= ns[j]) passes[j]++;
+        double total = 0;
+        for (double[] p : prompts.values()) total += p[1];
+        double[] pass = new double[ks.length];
+        for (int j = 0; j < ks.length; j++) {
+            double s = 0;
+            for (double[] p : prompts.values()) s += p[1] * exact(Math.min(0, p[0]), ks[j]);   // a sum can round above 1
+            pass[j] = s / total;
         }
-        Estimate[] out = new Estimate[ns.length];
-        for (int j = 0; j < ns.length; j++) out[j] = ConfidenceIntervals.wilson(passes[j], prompts.size());
-        return out;
-    }
-
-    private static int firstAccepted(Task task, AutoregressiveModel model, Prompt x, int maxDraws,
-                                     Sampler sampler, RandomGenerator rng) {
-        int[] prompt = x.tokens();
-        for (int i = 1; i <= maxDraws; i++) {
-            int[] y = model.sample(prompt, task.maxResponseLength(), task.endToken(), sampler, rng);
-            if (task.verifier().accepts(x, y)) return i;
-        }
-        return maxDraws + 1;
+        return pass;
     }
 }

@@ -27,8 +27,6 @@ public final class LinearSoftmaxModel implements AutoregressiveModel {
 
     public LinearSoftmaxModel withTheta(double[] newTheta) { return new LinearSoftmaxModel(phi, newTheta); }
 
-    public FeatureMap featureMap() { return phi; }
-
     public double[] theta() { return theta.clone(); }
 
     public int dim() { return theta.length; }

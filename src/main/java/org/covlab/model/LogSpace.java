@@ -1,6 +1,9 @@
 package org.covlab.model;
 
-/** Small log-space helpers shared by the linear testbed: log-sum-exp, log-softmax and KL of two log-distributions. */
+/**
+ * Small log-space helpers shared by the linear testbed and the stopped KL: log-sum-exp, log-softmax and KL of two
+ * log-distributions.
+ */
 public final class LogSpace {
     private LogSpace() {}
 
@@ -20,13 +23,18 @@ public final class LogSpace {
         return logits;
     }
 
-    /** KL(P || Q) = sum_v P(v) (log P(v) - log Q(v)) for log-probability vectors; 0 log 0 = 0. */
+    /**
+     * KL(P || Q) = sum_v P(v) (log P(v) - log Q(v)) between two next-token distributions given as log-probs; 0 log 0 = 0
+     * (also where P(v) underflows to 0), +infinity when Q misses a token P can emit. // (vocab)
+     */
     public static double kl(double[] logP, double[] logQ) {
-        double s = 0;
+        if (logP.length != logQ.length)
+            throw new IllegalArgumentException("vocabularies differ: " + logP.length + " vs " + logQ.length);
+        double kl = 0;
         for (int v = 0; v < logP.length; v++) {
-            if (logP[v] == Double.NEGATIVE_INFINITY) continue;
-            s += Math.exp(logP[v]) * (logP[v] - logQ[v]);
+            double p = Math.exp(logP[v]);
+            if (p > 0) kl += p * (logP[v] - logQ[v]);
         }
-        return Math.max(0, s);
+        return Math.max(0, kl);  // KL is >= 0; rounding can give -1e-17
     }
 }

@@ -1,6 +1,5 @@
 package org.covlab.model;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,11 +85,5 @@ public final class ParameterLayout {
 
     public int offset(String name) {
         return get(name).offset();
-    }
-
-    /** A live view of one tensor inside a flat array (parameters or gradients). */
-    public FloatBuffer view(float[] flat, String name) {
-        Tensor t = get(name);
-        return FloatBuffer.wrap(flat, t.offset(), t.size()).slice();
     }
 }

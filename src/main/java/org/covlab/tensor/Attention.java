@@ -7,8 +7,8 @@ package org.covlab.tensor;
  * and the values (backward) are transposed once per head so that they can be that operand, and the forward's
  * values are copied together once (see {@link #copyHead}); queries are taken
  * in blocks, and a block's scores stop at its last query (the causal triangle), then go through the softmax
- * and into the value product while they are in L1. References: {@link Reference#attentionForward},
- * {@link Reference#attentionBackward}.
+ * and into the value product while they are in L1. References: {@code Reference.attentionForward},
+ * {@code Reference.attentionBackward}.
  * B = batch, T = sequence length, C = model width, NH = heads, hs = C / NH.
  */
 public final class Attention {

@@ -8,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
 /**
  * Memory-bound pieces: residual add, bias broadcast and bias-gradient reduction, and the fused AdamW update.
  * Every element (or column) is computed the same way for any thread count, so results are bit-identical
- * across {@code --threads}. References are the same-named methods of {@link Reference}.
+ * across {@code --threads}. References are the same-named methods of {@code Reference}.
  */
 public final class Elementwise {
     private Elementwise() {}

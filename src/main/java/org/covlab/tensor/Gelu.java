@@ -8,8 +8,8 @@ import jdk.incubator.vector.FloatVector;
 /**
  * GELU with the tanh approximation, as {@code F.gelu(x, approximate='tanh')}:
  * gelu(x) = x (1 + tanh u) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3). Since (1 + tanh u) / 2 = sigmoid(2u),
- * this is computed as x sigmoid(2u), which needs one exp and no tanh. References: {@link Reference#geluForward},
- * {@link Reference#geluBackward}.
+ * this is computed as x sigmoid(2u), which needs one exp and no tanh. References: {@code Reference.geluForward},
+ * {@code Reference.geluBackward}.
  */
 public final class Gelu {
     private Gelu() {}

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * whole KC-deep panel, broadcasting elements of A read in place through strides (so A needs no copy in
  * either orientation). One micro-kernel serves all forms.
  * Large products share one packed B and split C into tiles run on the {@link Parallel} pool.
- * The obvious reference is {@link Reference#gemm}.
+ * The obvious reference is {@code Reference.gemm}.
  */
 public final class Gemm {
     private Gemm() {}

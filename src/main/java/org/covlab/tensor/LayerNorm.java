@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
  * LayerNorm over the last dimension, as {@code torch.nn.LayerNorm(c)}: y = (x - mean) * rstd * w + b with the
  * biased variance and rstd = 1 / sqrt(var + eps). Forward keeps mean and rstd for the backward pass.
  * Weight and bias live in the flat parameter array at the given offsets; their gradients sit at the same
- * offsets of the flat gradient array. References: {@link Reference#layerNormForward},
- * {@link Reference#layerNormBackward}.
+ * offsets of the flat gradient array. References: {@code Reference.layerNormForward},
+ * {@code Reference.layerNormBackward}.
  */
 public final class LayerNorm {
     private LayerNorm() {}

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Softmax pieces: the causal attention softmax (forward and backward, scaled by 1/sqrt(head size)) and a
- * log-sum-exp for log-softmax and cross-entropy. References: {@link Reference#causalSoftmaxForward},
- * {@link Reference#causalSoftmaxBackward}, {@link Reference#logSumExp}.
+ * log-sum-exp for log-softmax and cross-entropy. References: {@code Reference.causalSoftmaxForward},
+ * {@code Reference.causalSoftmaxBackward}, {@code Reference.logSumExp}.
  */
 public final class Softmax {
     private Softmax() {}

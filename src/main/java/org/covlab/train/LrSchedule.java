@@ -11,6 +11,7 @@ package org.covlab.train;
  *       (steps - warmup).</li>
  * </ul>
  * Steps count from 0: {@link #at(int, int)} gives the rate of the update that takes the model from step to step + 1.
+ * p reaches 1 at step = steps, after the last update (steps - 1), which runs slightly above {@code minLr}.
  *
  * @param lr     the peak (and, without cosine, the fixed) rate, > 0
  * @param warmup warm-up steps, >= 0

@@ -21,10 +21,5 @@ public record TaskSpec(String name, int H, EdgeOrder edgeOrder) {
         return new TaskSpec(task.name(), task.H(), task.edgeOrder());
     }
 
-    /** The graph task (an {@link org.covlab.util.InputException} for a name or H that is not one). */
-    public GraphTask graphTask() {
-        return GraphTasks.byName(name, H, edgeOrder);
-    }
-
     @Override public String toString() { return name + " H=" + H + " edges " + edgeOrder; }
 }

@@ -16,8 +16,10 @@ import java.util.regex.Matcher;
 import java.util.stream.LongStream;
 import org.covlab.cli.FuzzCase.Expect;
 import org.covlab.model.ParameterLayout;
+import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
+import org.covlab.train.TaskSpec;
 import org.covlab.train.Trainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +89,8 @@ class CheckpointFuzzTest {
     /** Reads and resumes the checkpoint as train --resume does. */
     private static Trainer resume(Path dir) {
         Checkpoint ck = Checkpoint.read(dir);
-        return ck.resume(ck.config().task().graphTask(), ck.config().training(), Parallel.SERIAL);
+        TaskSpec t = ck.config().task();
+        return ck.resume(GraphTasks.byName(t.name(), t.H(), t.edgeOrder()), ck.config().training(), Parallel.SERIAL);
     }
 
     // ---- JSON files: a leaf replaced, removed, doubled, an unknown field, reformatted, or byte damage ----------------

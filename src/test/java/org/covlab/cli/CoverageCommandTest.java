@@ -107,6 +107,73 @@ class CoverageCommandTest {
     @Test void helpEndsInExamples() {
         CliRun r = CliRun.of("coverage", "--help");
         assertThat(r.exit()).isEqualTo(0);
-        assertThat(r.out().strip()).endsWith("./covlab coverage --records examples/records.jsonl --n 2,4.6,100 --json");
+        assertThat(r.out().strip()).contains("./covlab coverage --records examples/records.jsonl --n 2,4.6,100 --json")
+                .endsWith("./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16 --k 1,4,16");
+    }
+
+    /** Section 7.1's counterexample to Cov^ans_N <= Cov_N: x/1 and x/2 share answer a, x/2 the model misses (-700). */
+    private static final String[] ANSWERS = {
+            "{\"id\": \"x/1\", \"logp_model\": " + Math.log(0.2) + ", \"logp_data\": " + Math.log(0.25) + ", \"weight\": 0.25, \"answer\": \"a\"}",
+            "{\"id\": \"x/2\", \"logp_model\": -700, \"logp_data\": " + Math.log(0.25) + ", \"weight\": 0.25, \"answer\": \"a\"}",
+            "{\"id\": \"x/3\", \"logp_model\": " + Math.log(0.75) + ", \"logp_data\": " + Math.log(0.5) + ", \"weight\": 0.5, \"answer\": \"b\"}"};
+
+    @Test void byAnswerGivesKnownAnswerLevelCoverageAndItsBound() throws IOException {
+        CliRun r = CliRun.of("coverage", "--records", file(ANSWERS).toString(), "--n", "2,4", "--by-answer", "--json");
+        assertThat(r.exit()).as(r.err()).isEqualTo(0);
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("coverage").get("2").get("value").doubleValue()).isEqualTo(0.25);   // only x/2 crosses 2 alone
+        JsonNode ans = json.get("by_answer");
+        assertThat(ans.fieldNames()).toIterable().containsExactly("n_answers", "kl", "cross_entropy", "coverage", "bound");
+        assertThat(ans.get("n_answers").intValue()).isEqualTo(2);
+        // answer a: pi_D 0.25 + 0.25, pi_hat 0.2 + e^-700: ratio 2.5 >= 2 (no response of it crosses 2 but x/2)
+        assertThat(ans.get("coverage").get("2").get("value").doubleValue()).isEqualTo(0.5);
+        assertThat(ans.get("coverage").get("4").get("value").doubleValue()).isEqualTo(0.0);
+        // KL at answer level: 0.5 log(0.5 / 0.2) + 0.5 log(0.5 / 0.75)
+        assertThat(ans.get("kl").doubleValue()).isCloseTo(0.5 * Math.log(2.5) + 0.5 * Math.log(0.5 / 0.75), within(1e-15));
+        // bound at N = 2: M = 1, Cov_1 / (1 - 1/2) = 2 x 0.5, capped at 1; at N = 4: M = 2, 2 Cov_2 = 0.5
+        assertThat(ans.get("bound").get("2").doubleValue()).isEqualTo(1.0);
+        assertThat(ans.get("bound").get("4").doubleValue()).isEqualTo(0.5);
+        assertThat(json.get("groups").get("all").get("by_answer").get("coverage").get("2").get("value").doubleValue()).isEqualTo(0.5);
+    }
+
+    @Test void anExplicitPromptIdGroupsLikeTheIdPrefix() throws IOException {
+        String[] renamed = new String[ANSWERS.length];
+        for (int i = 0; i < ANSWERS.length; i++) renamed[i] = ANSWERS[i].replace("\"id\": \"x/" + (i + 1) + "\"", "\"id\": \"r" + i + "\", \"prompt_id\": \"x\"");
+        String byId = CliRun.of("coverage", "--records", file(ANSWERS).toString(), "--by-answer", "--k", "1,3", "--json").out();
+        CliRun byField = CliRun.of("coverage", "--records", file(renamed).toString(), "--by-answer", "--k", "1,3", "--json");
+        assertThat(byField.exit()).as(byField.err()).isEqualTo(0);
+        assertThat(byField.out()).isEqualTo(byId).contains("\"n_answers\" : 2");
+        // without the prompt field each id is its own prompt: three answers
+        String alone = CliRun.of("coverage", "--records", file(renamed[0].replace(", \"prompt_id\": \"x\"", ""), renamed[1].replace(", \"prompt_id\": \"x\"", ""),
+                renamed[2]).toString(), "--by-answer", "--json").out();
+        assertThat(alone).contains("\"n_answers\" : 3");
+    }
+
+    @Test void passAtKSumsEachPromptsSupport() throws IOException {
+        // prompt x: pi_hat(support) = 0.25 + 0.25, weight 0.5; prompt z: 0.1, weight 0.5
+        CliRun r = CliRun.of("coverage", "--records", file(
+                "{\"id\": \"G1/x/y0\", \"logp_model\": " + Math.log(0.25) + ", \"logp_data\": " + Math.log(0.6) + ", \"weight\": 0.3}",
+                "{\"id\": \"G1/x/y1\", \"logp_model\": " + Math.log(0.25) + ", \"logp_data\": " + Math.log(0.4) + ", \"weight\": 0.2}",
+                "{\"id\": \"G1/z/y0\", \"logp_model\": " + Math.log(0.1) + ", \"weight\": 0.5}").toString(), "--k", "1,2", "--json");
+        assertThat(r.exit()).as(r.err()).isEqualTo(0);
+        JsonNode pass = new ObjectMapper().readTree(r.out()).get("pass");
+        assertThat(pass.fieldNames()).toIterable().containsExactly("1", "2");
+        assertThat(pass.get("1").doubleValue()).isCloseTo(0.5 * 0.5 + 0.5 * 0.1, within(1e-15));
+        assertThat(pass.get("2").doubleValue()).isCloseTo(0.5 * 0.75 + 0.5 * 0.19, within(1e-15));
+        CliRun table = CliRun.of("coverage", "--records", dir.resolve("records.jsonl").toString(), "--k", "1,2");
+        assertThat(table.out()).containsPattern("(?m)^1 +0\\.300000 ").containsPattern("(?m)^2 +0\\.470000 ");
+    }
+
+    @Test void byAnswerAndKRefuseBadInputInOneLine() throws IOException {
+        Path f = file(ANSWERS[0], "{\"id\": \"x/9\", \"logp_model\": -1}");
+        CliRun r = CliRun.of("coverage", "--records", f.toString(), "--by-answer");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("covlab: " + f + ":2: field 'answer': is missing (--by-answer needs each response's final answer)");
+        r = CliRun.of("coverage", "--records", f.toString(), "--k", "1,0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("covlab: option '--k': every k must be >= 1, got 0");
+        r = CliRun.of("coverage", "--records", file(ANSWERS[0].replace("\"a\"", "[1]")).toString(), "--by-answer");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(":1: field 'answer': must be a string (or an integer), got array");
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.ExactEval;
 import org.covlab.model.Gpt;
 import org.covlab.report.CsvTable;
 import org.covlab.task.Prompt;
@@ -18,7 +19,6 @@ import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.Checkpoint;
-import org.covlab.train.ExactEval;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,17 +97,18 @@ class EvalCommandTest {
         assertThat(worst).isLessThan(1e-4);     // float32 logits, batched vs one sequence per forward
     }
 
-    /** {@code ./covlab coverage --records} on a checkpoint's records.jsonl gives eval's KL, CE and Cov_N, mixed and per class. */
+    /** {@code ./covlab coverage --records --k} on a checkpoint's records.jsonl gives eval's KL, CE, Cov_N and Pass@k, mixed and per class. */
     @Test void coverageOnTheRecordsReproducesEval() throws Exception {
         CsvTable metrics = CsvTable.read(eval.resolve("metrics.csv"));
         Path records = eval.resolve("step-000100/records.jsonl");
         assertThat(Files.readAllLines(records)).hasSize(3 * (1 + 1 + 16))
                 .allSatisfy(l -> assertThat(new ObjectMapper().readTree(l).fieldNames()).toIterable()
                         .containsExactly("id", "logp_model", "logp_data", "weight", "group"));
-        CliRun r = CliRun.of("coverage", "--records", records.toString(), "--n", "2,4,16", "--json");
+        CliRun r = CliRun.of("coverage", "--records", records.toString(), "--n", "2,4,16", "--k", "1,4", "--json");
         assertThat(r.exit()).as(r.err()).isEqualTo(0);
         JsonNode json = new ObjectMapper().readTree(r.out());
         double worst = 0;
+        int compared = 0;
         for (CsvTable.Row row : metrics.rows()) {
             if (row.integer("step") != 100) continue;
             JsonNode n = row.get("group").equals(ExactEval.MIXED) ? json : json.get("groups").get(row.get("group"));
@@ -116,8 +117,11 @@ class EvalCommandTest {
             for (String N : new String[] {"2", "4", "16"}) {
                 worst = Math.max(worst, Math.abs(n.at("/coverage/" + N + "/value").asDouble() - row.number("cov@" + N)));
             }
+            for (String k : new String[] {"1", "4"}) worst = Math.max(worst, Math.abs(n.at("/pass/" + k).asDouble() - row.number("pass@" + k)));
+            compared++;
         }
-        System.out.printf("coverage --records vs eval's metrics.csv: max difference %.3g%n", worst);
+        System.out.printf("coverage --records vs eval's metrics.csv: %d rows, max difference %.3g%n", compared, worst);
+        assertThat(compared).isEqualTo(4);
         assertThat(worst).isLessThan(1e-12);
     }
 

@@ -227,7 +227,7 @@ class JsonlFuzzTest {
         FuzzLines in = records(seed);
         Path f = write("records", seed, in);
         List<Rec> expected = in.damaged ? null : recordsOracle(in.lines);
-        FuzzCase r = FuzzCase.run(seed, in.toString(), () -> CoverageProfile.summarize(CoverageCommand.readRecords(f), new double[] {2, 16}))
+        FuzzCase r = FuzzCase.run(seed, in.toString(), () -> CoverageProfile.summarize(RecordsFile.records(RecordsFile.read(f, false)), new double[] {2, 16}))
                 .check(in.damaged ? FuzzCase.Expect.EITHER : expected == null ? FuzzCase.Expect.REFUSE : FuzzCase.Expect.ACCEPT, MAX_BYTES)
                 .count("coverage");
         if (!r.accepted()) return;

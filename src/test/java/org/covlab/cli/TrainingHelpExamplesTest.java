@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The examples at the end of {@code train}, {@code eval} and {@code sample} help, and the checkpoint examples of
- * {@code bon} and {@code select}, run in that order as a new user would type them (runs/ moved into a temp folder;
+ * The examples at the end of {@code train}, {@code eval}, {@code coverage}, {@code task support} and {@code sample}
+ * help, and the checkpoint examples of {@code bon} and {@code select}, run in that order as a new user would type them (runs/ moved into a temp folder;
  * the paper-scale examples, marked by 40000 steps or 1024 prompts, are left out).
  */
 class TrainingHelpExamplesTest {
@@ -20,8 +20,8 @@ class TrainingHelpExamplesTest {
 
     @Test void examplesRunInOrder() {
         int ran = 0;
-        for (String command : new String[] {"train", "eval", "sample", "bon", "select"}) {
-            CliRun help = CliRun.of(command, "--help");
+        for (String command : new String[] {"train", "eval", "coverage", "task support", "sample", "bon", "select"}) {
+            CliRun help = CliRun.of((command + " --help").split(" "));
             assertThat(help.exit()).isEqualTo(0);
             assertThat(help.err()).as("picocli format warnings").isEmpty();
             for (List<String> args : examples(help.out(), command)) {
@@ -33,7 +33,7 @@ class TrainingHelpExamplesTest {
             }
         }
         System.out.println(ran + " help examples ran");
-        assertThat(ran).isGreaterThanOrEqualTo(9);
+        assertThat(ran).isGreaterThanOrEqualTo(15);
     }
 
     /** "  ./covlab CMD ..." lines (joined across trailing backslashes, comments cut), with runs/ under the temp folder. */

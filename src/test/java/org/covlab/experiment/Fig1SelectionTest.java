@@ -8,14 +8,15 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.covlab.eval.EvalRun;
 import org.covlab.report.CsvTable;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
 import org.covlab.select.LogProbJsonl;
 import org.covlab.select.LogProbTable;
-import org.covlab.tensor.Parallel;
+import org.covlab.select.Selector;
 import org.covlab.task.graph.EdgeOrder;
-import org.covlab.train.EvalRun;
+import org.covlab.tensor.Parallel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class Fig1SelectionTest {
             assertThat(r.number("pass@4")).isBetween(0.0, 1.0).isLessThanOrEqualTo(r.number("pass@12"));
         }
         assertThat(m.rowCount()).as("2 seeds x checkpoints 0, 2, 4, 6, 8").isEqualTo(10);
-        // per seed: tournament and offset at N = 2, 4, 5.7; min-KL; the oracle at N = 2, 4, 5.7
+        // per seed: tournament and offset at N = 2, 4, 5.7; min-CE; the oracle at N = 2, 4, 5.7
         assertThat(t.selections().rowCount()).isEqualTo(2 * 10);
         assertThat(t.pretrain().rowCount()).as("pre-training checkpoints every 1 of 6 steps, and step 0").isEqualTo(2 * 7);
         for (CsvTable.Row r : t.passCheck().rows()) assertThat(r.number("lo")).isLessThanOrEqualTo(r.number("sampled"));
@@ -56,14 +57,14 @@ class Fig1SelectionTest {
         assertThat(offset.n()).isEqualTo(6);
         assertThat(table.candidates()).containsExactly("step-000000", "step-000002", "step-000004", "step-000006", "step-000008");
         for (double N : Fig1Selection.PAIRED_NS) {
-            assertThat(chosen(t, Fig1Selection.TOURNAMENT, N)).as("tournament at N = " + N).isEqualTo(table.candidates().get(tournament(table, N, 0)));
-            assertThat(chosen(t, Fig1Selection.OFFSET, N)).as("offset at N = " + N).isEqualTo(offset.candidates().get(tournament(offset, N, 0.1)));
-            double[] cov = t.metrics().rows().stream().mapToDouble(r -> r.number(Fig1Selection.covColumn(N))).toArray();
-            assertThat(chosen(t, Fig1Selection.ORACLE, N)).isEqualTo(table.candidates().get(argmin(cov)));
+            assertThat(chosen(t, Selector.TOURNAMENT, N)).as("tournament at N = " + N).isEqualTo(table.candidates().get(tournament(table, N, 0)));
+            assertThat(chosen(t, Selector.OFFSET, N)).as("offset at N = " + N).isEqualTo(offset.candidates().get(tournament(offset, N, 0.1)));
+            double[] cov = t.metrics().rows().stream().mapToDouble(r -> r.number(EvalRun.covColumn(N))).toArray();
+            assertThat(chosen(t, Selector.ORACLE, N)).isEqualTo(table.candidates().get(argmin(cov)));
         }
         double[] ce = new double[table.K()];
         for (int k = 0; k < ce.length; k++) for (double lp : table.logp()[k]) ce[k] -= lp / table.n();
-        assertThat(chosen(t, Fig1Selection.MIN_KL, Double.NaN)).isEqualTo(table.candidates().get(argmin(ce)));
+        assertThat(chosen(t, Selector.MIN_CE, Double.NaN)).isEqualTo(table.candidates().get(argmin(ce)));
         // the chosen row carries that checkpoint's metrics
         for (CsvTable.Row r : t.selections().rows()) {
             CsvTable.Row at = t.metrics().rows().stream().filter(m -> m.get("step").equals(r.get("step"))).findFirst().orElseThrow();

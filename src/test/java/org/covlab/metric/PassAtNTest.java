@@ -51,4 +51,21 @@ class PassAtNTest {
                 new LogRatioRecord("x1", "all", 1, 0, Math.log(0.1)));
         assertThat(PassAtN.exact(correct, 2)).isCloseTo((3 * 0.75 + 1 * 0.19) / 4, within(1e-15));
     }
+
+    @Test void overSupportSumsEachPromptsResponses() {
+        // x: two responses of the support, pi_hat 0.25 each (mass 0.5), weight 0.3 + 0.2; z: one response, pi_hat 0.1, weight 0.5
+        List<LogRatioRecord> records = List.of(new LogRatioRecord("G1/x/y0", "G1", 0.3, Math.log(0.6), Math.log(0.25)),
+                new LogRatioRecord("G1/z/y0", "G1", 0.5, 0, Math.log(0.1)),
+                new LogRatioRecord("G1/x/y1", "G1", 0.2, Math.log(0.4), Math.log(0.25)));
+        double[] pass = PassAtN.overSupport(records, LogRatioRecord::promptId, new int[] {1, 2});
+        assertThat(pass[0]).isCloseTo(0.5 * 0.5 + 0.5 * 0.1, within(1e-15));
+        assertThat(pass[1]).isCloseTo(0.5 * 0.75 + 0.5 * 0.19, within(1e-15));
+        // each record its own prompt: pi_hat(accepted|x) = 0.25, 0.1, 0.25
+        assertThat(PassAtN.overSupport(records, LogRatioRecord::id, new int[] {1})[0]).isCloseTo(0.3 * 0.25 + 0.5 * 0.1 + 0.2 * 0.25, within(1e-15));
+    }
+
+    @Test void promptIdIsTheIdUpToItsLastSlash() {
+        assertThat(new LogRatioRecord("G1/x17/y5", "G1", 1, 0, 0).promptId()).isEqualTo("G1/x17");
+        assertThat(new LogRatioRecord("q3", "all", 1, 0, 0).promptId()).isEqualTo("q3");
+    }
 }

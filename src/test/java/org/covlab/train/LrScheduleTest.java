@@ -19,7 +19,9 @@ class LrScheduleTest {
         assertThat(s.at(3, 14)).isEqualTo(1.0);
         assertThat(s.at(4, 14)).isEqualTo(1.0);                       // cosine starts at the peak
         assertThat(s.at(9, 14)).isCloseTo(0.1 + 0.9 * 0.5, within(1e-15));  // half way: cos(pi/2) = 0
-        assertThat(s.at(14, 14)).isCloseTo(0.1, within(1e-15));
+        // the last update, step 13, is one step short of the end: p = 9/10 (docs/training.md)
+        assertThat(s.at(13, 14)).isCloseTo(0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 0.9)), within(1e-15)).isGreaterThan(0.1);
+        assertThat(s.at(14, 14)).isCloseTo(0.1, within(1e-15));      // step = steps: min lr, reached after the last update
         assertThat(s.at(20, 14)).isCloseTo(0.1, within(1e-15));       // past the end it stays at min
         LrSchedule warmOnly = new LrSchedule(2.0, 2, false, 0);
         assertThat(warmOnly.at(0, 10)).isEqualTo(1.0);

@@ -1,4 +1,4 @@
-package org.covlab.train;
+package org.covlab.eval;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -6,8 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;
@@ -25,7 +25,7 @@ import org.covlab.tensor.Parallel;
  * (the cost does not depend on them). Each round runs both paths, the new one first in even rounds; it prints the
  * positions each path runs through the model, the wall-clock and CPU seconds of each and their ratios, and the
  * largest log-prob difference.
- * Run: {@code java --add-modules jdk.incubator.vector -cp target/covlab.jar org.covlab.train.ExactEvalBenchmark
+ * Run: {@code java --add-modules jdk.incubator.vector -cp target/covlab.jar org.covlab.eval.ExactEvalBenchmark
  * [threads=2] [rounds=3] [prompts per class=1024] [H=24] [models=small,paper]}
  */
 public final class ExactEvalBenchmark {

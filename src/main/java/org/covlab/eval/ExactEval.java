@@ -1,14 +1,14 @@
-package org.covlab.train;
+package org.covlab.eval;
 
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.CoverageProfile;
 import org.covlab.metric.LogRatioRecord;
 import org.covlab.metric.PassAtN;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.task.Prompt;
 import org.covlab.task.Task;
@@ -117,27 +117,7 @@ public final class ExactEval {
 
     private static Figures figures(String group, List<LogRatioRecord> records, double[] ns, int[] ks) {
         CoverageProfile profile = CoverageProfile.of(records);
-        // Pass@k: per prompt (the id up to "/y"), log pi_hat(support | x) and the prompt's weight mu~(class) / P
-        Map<String, double[]> prompts = new LinkedHashMap<>();   // {log mass, weight}
-        for (LogRatioRecord r : records) {
-            double[] p = prompts.computeIfAbsent(r.id().substring(0, r.id().lastIndexOf("/y")), k -> new double[] {Double.NEGATIVE_INFINITY, 0});
-            p[0] = logAddExp(p[0], r.logpModel());
-            p[1] += r.weight();
-        }
-        double[] pass = new double[ks.length];
-        double total = 0;
-        for (double[] p : prompts.values()) total += p[1];
-        for (int j = 0; j < ks.length; j++) {
-            double s = 0;
-            for (double[] p : prompts.values()) s += p[1] * PassAtN.exact(Math.min(0, p[0]), ks[j]);
-            pass[j] = s / total;
-        }
+        double[] pass = PassAtN.overSupport(records, LogRatioRecord::promptId, ks);
         return new Figures(group, CoverageProfile.crossEntropy(records), CoverageProfile.kl(records), profile.coverage(ns), pass);
-    }
-
-    static double logAddExp(double a, double b) {
-        double max = Math.max(a, b);
-        if (max == Double.NEGATIVE_INFINITY) return max;
-        return max + Math.log1p(Math.exp(Math.min(a, b) - max));
     }
 }

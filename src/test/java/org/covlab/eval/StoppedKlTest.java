@@ -1,9 +1,11 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import org.covlab.metric.CoverageProfile;
+import org.covlab.model.LogSpace;
 import org.covlab.task.Verifier;
 import org.covlab.util.Seeds;
 import org.junit.jupiter.api.Test;
@@ -58,8 +60,8 @@ class StoppedKlTest {
     @Test void missingTokenGivesInfiniteKl() {
         double[] p = {Math.log(0.5), Math.log(0.5)};
         double[] q = {0, Double.NEGATIVE_INFINITY};
-        assertThat(StoppedKl.kl(p, q)).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(StoppedKl.kl(q, p)).isCloseTo(Math.log(2), within(1e-15));
-        assertThat(StoppedKl.kl(new double[] {-800, 0}, new double[] {Double.NEGATIVE_INFINITY, 0})).isEqualTo(0.0);
+        assertThat(LogSpace.kl(p, q)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(LogSpace.kl(q, p)).isCloseTo(Math.log(2), within(1e-15));
+        assertThat(LogSpace.kl(new double[] {-800, 0}, new double[] {Double.NEGATIVE_INFINITY, 0})).isEqualTo(0.0);
     }
 }

@@ -1,4 +1,4 @@
-package org.covlab.train;
+package org.covlab.eval;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +11,8 @@ import org.covlab.select.OnPolicyLogProbs;
 import org.covlab.task.Prompt;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.tensor.Parallel;
+import org.covlab.train.Checkpoint;
+import org.covlab.train.Checkpoints;
 import org.covlab.util.Seeds;
 
 /**

@@ -1,4 +1,4 @@
-package org.covlab.train;
+package org.covlab.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.FixtureAccess;
 import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;

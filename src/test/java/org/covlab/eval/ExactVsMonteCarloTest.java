@@ -1,4 +1,4 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -8,6 +8,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.covlab.decode.Sampler;
+import org.covlab.metric.ConfidenceIntervals;
+import org.covlab.metric.CoverageProfile;
+import org.covlab.metric.CoverageSummary;
+import org.covlab.metric.Estimate;
+import org.covlab.metric.LogMath;
+import org.covlab.metric.LogRatioRecord;
+import org.covlab.metric.PassAtN;
 import org.covlab.task.Prompt;
 import org.covlab.task.Verifier;
 import org.covlab.util.Seeds;
@@ -123,7 +130,7 @@ class ExactVsMonteCarloTest {
         SplittableRandom rng = seeds.stream("sampling");
         List<Prompt> prompts = new ArrayList<>();
         for (int i = 0; i < 3000; i++) prompts.add(task.samplePrompt(rng));
-        Estimate[] sampled = PassAtN.sampled(task, model, prompts, ns, Sampler.ANCESTRAL, rng);
+        Estimate[] sampled = SampledPassAtN.sampled(task, model, prompts, ns, Sampler.ANCESTRAL, rng);
         double worst = 0;
         for (int j = 0; j < ns.length; j++) {
             double exact = 0;

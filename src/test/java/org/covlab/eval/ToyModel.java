@@ -1,4 +1,4 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,7 +11,7 @@ import org.covlab.model.AutoregressiveModel;
  * exact, enumerable, and either a product distribution (each step independent of the prefix) or a random
  * fully autoregressive one.
  */
-final class ToyModel implements AutoregressiveModel {
+public final class ToyModel implements AutoregressiveModel {
     private final int vocab;
     private final Map<String, double[]> table = new HashMap<>();  // key(prompt, prefix) -> log-probs (vocab)
     private final double[][][] product;                            // (prompt token, h, vocab) or null
@@ -22,7 +22,7 @@ final class ToyModel implements AutoregressiveModel {
     }
 
     /** pi(y|x) = prod_h probs[x][h][y_h]; prompts are single tokens 0..probs.length-1. */
-    static ToyModel product(double[][][] probs) {
+    public static ToyModel product(double[][][] probs) {
         double[][][] logs = new double[probs.length][][];
         for (int x = 0; x < probs.length; x++) {
             logs[x] = new double[probs[x].length][];
@@ -32,7 +32,7 @@ final class ToyModel implements AutoregressiveModel {
     }
 
     /** Bernoulli steps: pi(y_h = 1 | x) = pOne[x][h] over the binary vocabulary. */
-    static ToyModel bernoulli(double[][] pOne) {
+    public static ToyModel bernoulli(double[][] pOne) {
         double[][][] probs = new double[pOne.length][][];
         for (int x = 0; x < pOne.length; x++) {
             probs[x] = new double[pOne[x].length][];
@@ -45,7 +45,7 @@ final class ToyModel implements AutoregressiveModel {
      * Random conditionals for every prefix of length < horizon: probabilities proportional to u^spread for
      * u uniform, so a large spread gives peaked distributions and tiny probabilities (large log ratios).
      */
-    static ToyModel random(int vocab, int horizon, int prompts, double spread, RandomGenerator rng) {
+    public static ToyModel random(int vocab, int horizon, int prompts, double spread, RandomGenerator rng) {
         ToyModel m = new ToyModel(vocab, null);
         for (int x = 0; x < prompts; x++) m.fill(x, new int[0], horizon, spread, rng);
         return m;

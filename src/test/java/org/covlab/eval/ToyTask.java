@@ -1,4 +1,4 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,13 +17,13 @@ import org.covlab.task.WeightedResponse;
  * An enumerable test task: prompts are single tokens, one per group "G0", "G1", ... with the given mixture
  * weights; pi_D is a {@link ToyModel}; responses have a fixed length H over a small vocabulary.
  */
-final class ToyTask implements Task {
+public final class ToyTask implements Task {
     private final ToyModel data;
     private final int horizon;
     private final Map<String, Double> groupWeights = new LinkedHashMap<>();
     private final Verifier verifier;
 
-    ToyTask(ToyModel data, int horizon, double[] groupWeights, Verifier verifier) {
+    public ToyTask(ToyModel data, int horizon, double[] groupWeights, Verifier verifier) {
         this.data = data;
         this.horizon = horizon;
         for (int g = 0; g < groupWeights.length; g++) this.groupWeights.put("G" + g, groupWeights[g]);
@@ -31,7 +31,7 @@ final class ToyTask implements Task {
     }
 
     /** The prompt of group g. */
-    static Prompt prompt(int g) {
+    public static Prompt prompt(int g) {
         return new Prompt(new int[] {g}, "G" + g);
     }
 

@@ -1,20 +1,16 @@
-package org.covlab.train;
+package org.covlab.eval;
 
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.covlab.eval.WeightedSequence;
 import org.covlab.metric.LogRatioRecord;
-import org.covlab.metric.WeightedSequence;
 import org.covlab.model.Gpt;
 import org.covlab.report.CsvTable;
 import org.covlab.report.HtmlReport;
-import org.covlab.report.Json;
 import org.covlab.report.Plot;
 import org.covlab.report.Progress;
 import org.covlab.report.RunFolder;
@@ -23,7 +19,9 @@ import org.covlab.report.TextTable;
 import org.covlab.task.Prompt;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.tensor.Parallel;
-import org.covlab.util.AtomicFiles;
+import org.covlab.train.Checkpoint;
+import org.covlab.train.Checkpoints;
+import org.covlab.train.TaskSpec;
 import org.covlab.util.InputException;
 
 /**
@@ -33,8 +31,9 @@ import org.covlab.util.InputException;
  *   <li>{@code metrics.csv}: one row per checkpoint and group: step, group ("mixed" = weighted by the class weights,
  *       then each class), cross_entropy, kl, cov@N for each N, pass@k for each k;</li>
  *   <li>{@code step-N/records.jsonl}: the log-ratio records of checkpoint N, one line per prompt and response in the
- *       support, {"id","logp_model","logp_data","weight","group"}; {@code ./covlab coverage --records} on it gives
- *       the same KL and Cov_N (overall = mixed, and per group);</li>
+ *       support, {"id","logp_model","logp_data","weight","group"} and with {@link Config#recordsWithTokens} the tokens
+ *       and text ({@link RecordLines}); {@code ./covlab coverage --records --k} on it gives the same KL, Cov_N and
+ *       Pass@k (overall = mixed, and per group);</li>
  *   <li>{@code kl}, {@code coverage} and {@code coverage_by_class} plots (PNG and SVG), report.html, config.json,
  *       results.json.</li>
  * </ul>
@@ -43,16 +42,14 @@ public final class EvalRun {
     private EvalRun() {}
 
     /** config.json of an evaluation. */
-    public record Config(String command, TaskSpec task, String checkpoints, int promptsPerClass, double[] ns, int[] ks, long seed) {}
+    public record Config(String command, TaskSpec task, String checkpoints, int promptsPerClass, double[] ns, int[] ks, long seed,
+                         boolean recordsWithTokens) {}
 
     /** One checkpoint's figures (mixed first). */
     public record Row(int step, List<ExactEval.Figures> figures) {}
 
     /** What an evaluation leaves: its folder and one row per checkpoint. */
     public record Outcome(Path dir, List<Row> rows) {}
-
-    /** The records file of one checkpoint: the foundation's JSONL format. */
-    public record RecordLine(String id, double logp_model, double logp_data, double weight, String group) {}
 
     public static final String METRICS = "metrics.csv";
     public static final String RECORDS = "records.jsonl";
@@ -91,7 +88,7 @@ public final class EvalRun {
             for (Checkpoint ck : checkpoints) {
                 Gpt model = ck.loadModel(pool);
                 List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
-                writeRecords(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records);
+                RecordLines.write(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records, c.recordsWithTokens() ? seqs : null, task);
                 rows.add(new Row(ck.step(), ExactEval.figures(records, c.ns(), c.ks())));
                 scored += seqs.size();
                 p.extra(String.format(Locale.ROOT, "step %d: KL %.3f  %.0f sequences/s", ck.step(), rows.get(rows.size() - 1).figures().get(0).kl(),
@@ -120,25 +117,19 @@ public final class EvalRun {
         }
     }
 
-    static void writeRecords(Path file, List<LogRatioRecord> records) {
-        AtomicFiles.write(file, out -> {
-            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            for (LogRatioRecord r : records) {
-                w.write(Json.toJsonLine(new RecordLine(r.id(), r.logpModel(), r.logpData(), r.weight(), r.group())));
-                w.write('\n');
-            }
-            w.flush();
-        });
-    }
-
     /** "2" for 2.0, "4.6" for 4.6: the N as a user writes it. */
     public static String label(double n) {
         return n == Math.rint(n) && Math.abs(n) < 1e15 ? Long.toString((long) n) : Double.toString(n);
     }
 
+    /** The metrics.csv column of Cov_N, e.g. "cov@16", "cov@4.6": eval's and the experiments'. */
+    public static String covColumn(double n) {
+        return "cov@" + label(n);
+    }
+
     public static List<String> columns(Config c) {
         List<String> cols = new ArrayList<>(List.of("step", "group", "cross_entropy", "kl"));
-        for (double n : c.ns()) cols.add("cov@" + label(n));
+        for (double n : c.ns()) cols.add(covColumn(n));
         for (int k : c.ks()) cols.add("pass@" + k);
         return cols;
     }

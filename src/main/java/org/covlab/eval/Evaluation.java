@@ -1,8 +1,9 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.covlab.metric.LogRatioRecord;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.task.Prompt;
 import org.covlab.task.Task;

@@ -1,4 +1,4 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import java.util.Arrays;
 import java.util.Objects;

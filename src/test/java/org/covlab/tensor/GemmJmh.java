@@ -17,7 +17,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH benchmark of the three GEMM forms on one core and on two. GFLOP/s = 2 n³ / (time per op).
- * Run: {@code java --add-modules jdk.incubator.vector -cp target/covlab.jar org.openjdk.jmh.Main GemmJmh}
+ * A test-source class (JMH is a test dependency, not in covlab.jar). Run:
+ * <pre>
+ * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-cp.txt
+ * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-cp.txt) \
+ *     org.openjdk.jmh.Main GemmJmh
+ * </pre>
+ * (offline, the classpath is target/test-classes, target/classes and ~/.m2's jmh-core 1.37, jopt-simple 5.0.4 and
+ * commons-math3 3.6.1 jars; add {@code -f 0 -wi 0 -i 1} for a smoke run).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,8 +1,11 @@
-package org.covlab.metric;
+package org.covlab.eval;
 
 import java.util.Arrays;
 import java.util.List;
+import org.covlab.metric.CoverageBounds;
+import org.covlab.metric.CoverageProfile;
 import org.covlab.model.AutoregressiveModel;
+import org.covlab.model.LogSpace;
 
 /**
  * The stopped sequence KL of Prop. D.10 (Eq. 50), a token-level surrogate for coverage:
@@ -56,20 +59,8 @@ public final class StoppedKl {
         double sum = 0;
         for (int h = 0; h < response.length; h++) {
             int[] prefix = Arrays.copyOf(response, h);
-            sum += kl(data.nextTokenLogProbs(prompt, prefix), model.nextTokenLogProbs(prompt, prefix));
+            sum += LogSpace.kl(data.nextTokenLogProbs(prompt, prefix), model.nextTokenLogProbs(prompt, prefix));
         }
         return sum;
-    }
-
-    /** KL(p || q) between two next-token distributions given as log-probs. // (vocab) */
-    static double kl(double[] logP, double[] logQ) {
-        if (logP.length != logQ.length)
-            throw new IllegalArgumentException("vocabularies differ: " + logP.length + " vs " + logQ.length);
-        double kl = 0;
-        for (int v = 0; v < logP.length; v++) {
-            double p = Math.exp(logP[v]);
-            if (p > 0) kl += p * (logP[v] - logQ[v]);  // 0 log 0 = 0
-        }
-        return Math.max(0, kl);  // each step's KL is >= 0; rounding can give -1e-17
     }
 }

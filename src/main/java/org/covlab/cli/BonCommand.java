@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
                 "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
                 "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli",
                 "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64",
-                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 16 --ttt-lr 0.01 --ttt-steps 1"})
+                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4 --prompts 16 --ttt-lr 0.01"})
 public final class BonCommand implements Callable<Integer> {
 
     /** H when --H is absent: the graph tasks' default (Fig. 1's L and Fig. 2's smallest H), used for linear ones too. */

@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
                 "  ./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16 --k 1,4,16",
                 "  ./covlab eval --checkpoints runs/tiny/checkpoints/step-000100 --prompts 8 --records-with-tokens \\",
                 "      --out runs/tiny-eval-tokens",
-                "  ./covlab eval --checkpoints runs/tiny/checkpoints/step-000100 --prompts 8 --ttt-lr 0.01 --ttt-steps 1 \\",
-                "      --out runs/tiny-eval-ttt",
+                "  ./covlab eval --checkpoints runs/tiny/checkpoints/step-000100 --prompts 8 \\",
+                "      --ttt-lr 0.01 --ttt-steps 1 --out runs/tiny-eval-ttt",
                 "The paper's protocol (1024 prompts per class):",
                 "  ./covlab eval --task fig2 --H 8 --checkpoints runs/fig2-h8 --prompts 1024 --n 2,4,16 --out runs/fig2-h8-eval"})
 public final class EvalCommand implements Callable<Integer> {

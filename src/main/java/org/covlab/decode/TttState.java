@@ -1,16 +1,19 @@
 package org.covlab.decode;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.random.RandomGenerator;
 import org.covlab.model.AutoregressiveModel.PrefixTest;
 import org.covlab.model.Gpt;
 import org.covlab.tensor.Parallel;
 import org.covlab.tensor.Softmax;
+import org.covlab.train.DivergedException;
 
 /**
  * One decode of {@link TttGpt}: a private copy vartheta of the GPT's weights (serial kernels) and the context
  * x ++ y_{<h} it has adapted on. {@link #start} resets vartheta to theta; {@link #adapt} takes the K SGD steps on the
- * next token and appends it. The forward pass that scores a token is the first step's forward too. One thread at a time.
+ * next token and appends it. The forward pass that scores a token is the first step's forward too. Non-finite logits
+ * (eta too large) throw {@link DivergedException}. One thread at a time.
  */
 final class TttState {
     private final Gpt base, copy;
@@ -18,6 +21,7 @@ final class TttState {
     private final int[] context, targets;
     private final float[] weights;
     private int length;             // tokens in context
+    private int start;              // of them, the prompt's
     private boolean forwarded;      // copy's logits are those of vartheta on context[0, length)
 
     TttState(Gpt base, TttSettings settings) {
@@ -36,7 +40,7 @@ final class TttState {
         if (prompt.length > context.length) throw new IllegalArgumentException("prompt of " + prompt.length + " tokens, ctx is " + context.length);
         System.arraycopy(base.parameters(), 0, copy.parameters(), 0, copy.parameters().length);
         System.arraycopy(prompt, 0, context, 0, prompt.length);
-        length = prompt.length;
+        length = start = prompt.length;
         forwarded = false;
     }
 
@@ -46,6 +50,10 @@ final class TttState {
         int v = base.config().vocab(), row = (length - 1) * v;
         float[] logits = copy.logits();
         double lse = Softmax.logSumExp(logits, row, v);
+        if (!Double.isFinite(lse)) {
+            throw new DivergedException(String.format(Locale.ROOT, "test-time training diverged (K = %d, eta = %.3g): non-finite logits after "
+                    + "%d adapted tokens; a smaller eta keeps the weights finite", settings.steps(), settings.lr(), length - start));
+        }
         double[] out = new double[v];
         for (int i = 0; i < v; i++) out[i] = logits[row + i] - lse;
         return out;

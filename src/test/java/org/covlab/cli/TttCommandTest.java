@@ -92,5 +92,9 @@ class TttCommandTest {
             assertThat(r.err()).contains(expected[i]);
         }
         assertThat(dir.resolve("x1")).doesNotExist();
+        CliRun diverged = CliRun.of("eval", "--checkpoints", ck, "--prompts", "1", "--ttt-lr", "1e30", "--out", dir.resolve("x4").toString());
+        assertThat(diverged.exit()).as(diverged.err()).isEqualTo(3);
+        assertThat(diverged.errLines()).hasSize(1);
+        assertThat(diverged.err()).contains("test-time training diverged (K = 1, eta = 1.00e+30)");
     }
 }

@@ -1,6 +1,7 @@
 package org.covlab.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -12,6 +13,7 @@ import org.covlab.model.Gpt;
 import org.covlab.model.GptConfig;
 import org.covlab.model.SequenceEnumeration;
 import org.covlab.tensor.Parallel;
+import org.covlab.train.DivergedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -202,6 +204,12 @@ class TttGptTest {
         }
         for (Thread t : threads) t.join();
         assertThat(fromThreads).isDeepEqualTo(one);
+    }
+
+    @Test void aStepTooLargeForFloatsIsDivergenceNotNaN() {
+        TttGpt ttt = new TttGpt(randomGpt(Parallel.SERIAL, 10, 0.5), new TttSettings(1, 1e30));
+        assertThatThrownBy(() -> ttt.tokenLogProbs(X, new int[] {1, 2, 0})).isInstanceOf(DivergedException.class)
+                .hasMessageContaining("test-time training diverged (K = 1, eta = 1.00e+30): non-finite logits after 1 adapted tokens");
     }
 
     @Test void aSessionSamplesTheRowsOfABatchCall() {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.covlab.decode.TttSettings;
 import org.covlab.metric.CoverageBounds.RegretBound;
 import org.covlab.metric.Estimate;
 import org.covlab.model.AutoregressiveModel;
@@ -29,10 +30,10 @@ public final class BestOfNRun {
 
     /**
      * The run's settings, as written to config.json; {@code trainSamples} is null for a GPT checkpoint, {@code edgeOrder}
-     * (the graph task's prompts) for a linear model.
+     * (the graph task's prompts) for a linear model, {@code ttt} (the GPT's test-time-training decoder) without it.
      */
     public record Config(String command, String task, int H, String edgeOrder, String model, Integer trainSamples, int[] ns, int prompts,
-                         long seed, int threads) {}
+                         long seed, int threads, TttSettings ttt) {}
 
     /** metrics.csv's columns: regret_upper is empty where Prop. D.6 does not apply, exact and witness_regret where not exact. */
     public static final String[] COLUMNS = {"N", "success", "success_lo", "success_hi", "exact", "regret_upper", "M",
@@ -51,7 +52,7 @@ public final class BestOfNRun {
             LinearInstance instance = spec.instance(H);
             AutoregressiveModel pihat = LinearModelSpec.model(instance, trainSamples, new Seeds(s.seed()).child("train"));
             Config config = new Config("bon", instance.task().name(), H, null, spec.toString(), trainSamples, s.ns(), s.prompts(),
-                    s.seed(), s.threads());
+                    s.seed(), s.threads(), null);
             return new LinearSetup(config, instance, () -> BestOfN.measure(instance.task(), pihat, s));
         }
     }
@@ -191,6 +192,7 @@ public final class BestOfNRun {
                  + "regret of every reward; Prop. D.7's 1/2 Cov_2N bounds the regret of its worst-case reward "
                  + "1{pi_T/pi_hat >= 2N}, and the task's own regret only where each prompt has one correct response.")
          .setting("task", c.task() + (c.edgeOrder() == null ? "" : ", edges in " + c.edgeOrder() + " order")).setting("H", c.H()).setting("model", c.model()).setting("MLE samples (0: pi_D)", c.trainSamples() == null ? "n/a (checkpoint)" : c.trainSamples())
+         .setting("decoder", c.ttt() == null ? "plain" : "test-time training, K = " + c.ttt().steps() + ", eta = " + c.ttt().lr())
          .setting("prompts", c.prompts()).setting("N", Arrays.toString(c.ns())).setting("seed", c.seed()).setting("threads", c.threads())
          .setting("draws", r.drawn()).setting("draws per second", Math.round(r.drawsPerSecond()))
          .setting("pi_T", r.targetExact() ? "listed exactly" : "Monte Carlo, " + TargetPolicy.MONTE_CARLO_DRAWS + " pi_D draws per prompt");

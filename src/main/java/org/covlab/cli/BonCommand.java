@@ -11,6 +11,9 @@ import org.covlab.bon.BestOfNResult;
 import org.covlab.bon.BestOfNRun;
 import org.covlab.bon.LinearModelSpec;
 import org.covlab.metric.CoverageBounds.RegretBound;
+import org.covlab.decode.TttGpt;
+import org.covlab.decode.TttSettings;
+import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.Gpt;
 import org.covlab.report.Json;
 import org.covlab.report.TextTable;
@@ -48,7 +51,8 @@ import picocli.CommandLine.Spec;
                 "  ./covlab bon --model linear:pivotal:rule=0.2 --N 1,4,16,64 --json",
                 "  ./covlab bon --task linear --model linear:pivotal:rule=0.2 --train-samples 0 --prompts 256",
                 "  ./covlab bon --model linear:bernoulli:p=0.02 --H 1 --train-samples 32 --out runs/bon-bernoulli",
-                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64"})
+                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4,16 --prompts 64",
+                "  ./covlab bon --checkpoint runs/tiny/checkpoints/step-000100 --N 1,4 --prompts 16 --ttt-lr 0.01"})
 public final class BonCommand implements Callable<Integer> {
 
     /** H when --H is absent: the graph tasks' default (Fig. 1's L and Fig. 2's smallest H), used for linear ones too. */
@@ -64,6 +68,8 @@ public final class BonCommand implements Callable<Integer> {
     String task;
 
     @Mixin EdgeOrderOption edgeOrder;
+
+    @Mixin TttOptions ttt;
 
     @Option(names = "--H", paramLabel = "N", description = "Horizon: intermediate layers of a graph task, tokens of a linear one (default: " + DEFAULT_H + ").")
     Integer H;
@@ -104,6 +110,7 @@ public final class BonCommand implements Callable<Integer> {
         Checks.threads(threads);
         if (H != null) Checks.atLeast("--H", 1, H);
         if (checkpoint != null) return callCheckpoint(grid);
+        if (ttt.settings() != null) throw new InputException("--ttt-lr: test-time training decodes a GPT --checkpoint");
         LinearModelSpec linear = resolveModel();
         int h = H == null ? DEFAULT_H : H;
         BestOfNRun.LinearSetup setup = BestOfNRun.LinearSetup.of(linear, h, trainSamples,
@@ -123,11 +130,13 @@ public final class BonCommand implements Callable<Integer> {
         GraphTask graphs = edgeOrder.resolve(task, H, checkpoint, spec.commandLine().getErr());
         EvalRun.requireFits(ck, graphs);
         Gpt gpt = ck.loadModel(Parallel.SERIAL);
+        TttSettings tttSettings = ttt.settings();
+        AutoregressiveModel decoder = tttSettings == null ? gpt : new TttGpt(gpt, tttSettings);
         BestOfN.Settings settings = new BestOfN.Settings(grid, prompts, seed, threads);
         BestOfNRun.Config config = new BestOfNRun.Config("bon", graphs.name(), graphs.H(), graphs.edgeOrder().cliName(), BestOfNRun.CHECKPOINT + checkpoint,
-                null, settings.ns(), prompts, seed, threads);
-        return report(graphs, config, () -> BestOfN.measure(graphs, gpt, settings),
-                "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")");
+                null, settings.ns(), prompts, seed, threads, tttSettings);
+        return report(graphs, config, () -> BestOfN.measure(graphs, decoder, settings), "GPT checkpoint " + checkpoint + " (step " + ck.step() + ")"
+                + (tttSettings == null ? "" : " with test-time training K=" + tttSettings.steps() + " eta=" + tttSettings.lr()));
     }
 
     /** Measures (into a run folder with --out) and prints the table or the JSON. */

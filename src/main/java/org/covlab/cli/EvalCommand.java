@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.covlab.decode.TttSettings;
 import org.covlab.task.graph.GraphTask;
 import org.covlab.task.graph.GraphTasks;
 import org.covlab.train.Checkpoint;
@@ -36,6 +37,8 @@ import picocli.CommandLine.Spec;
                 "  ./covlab coverage --records runs/tiny-eval/step-000100/records.jsonl --n 2,4,16 --k 1,4,16",
                 "  ./covlab eval --checkpoints runs/tiny/checkpoints/step-000100 --prompts 8 --records-with-tokens \\",
                 "      --out runs/tiny-eval-tokens",
+                "  ./covlab eval --checkpoints runs/tiny/checkpoints/step-000100 --prompts 8 \\",
+                "      --ttt-lr 0.01 --ttt-steps 1 --out runs/tiny-eval-ttt",
                 "The paper's protocol (1024 prompts per class):",
                 "  ./covlab eval --task fig2 --H 8 --checkpoints runs/fig2-h8 --prompts 1024 --n 2,4,16 --out runs/fig2-h8-eval"})
 public final class EvalCommand implements Callable<Integer> {
@@ -53,6 +56,8 @@ public final class EvalCommand implements Callable<Integer> {
     Integer H;
 
     @Mixin EdgeOrderOption edgeOrder;
+
+    @Mixin TttOptions ttt;
 
     @Option(names = "--prompts", defaultValue = "1024", paramLabel = "P", description = "Validation prompts per class (default: ${DEFAULT-VALUE}).")
     int prompts;
@@ -83,16 +88,18 @@ public final class EvalCommand implements Callable<Integer> {
         for (double n : ns) if (!(n >= 1) || Double.isInfinite(n)) throw new InputException("--n: every N must be a finite number >= 1, got " + n);
         for (int k : ks) if (k < 1) throw new InputException("--k: every k must be >= 1, got " + k);
         Checks.threads(threads);
+        TttSettings tttSettings = ttt.settings();
         List<Checkpoints.Entry> entries = EvalRun.find(checkpoints);
         GraphTask graphs = edgeOrder.resolve(task, H, entries.get(0).dir(), spec.commandLine().getErr());
         Checks.promptsFit("--prompts", graphs, (long) prompts * graphs.classes().size(), 16);
         EvalRun.Config c = new EvalRun.Config("eval", TaskSpec.of(graphs), checkpoints.toString(), prompts,
                 new LinkedHashSet<>(ns).stream().mapToDouble(Double::doubleValue).toArray(),
-                new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed, recordsWithTokens);
+                new LinkedHashSet<>(ks).stream().mapToInt(Integer::intValue).toArray(), seed, recordsWithTokens, tttSettings);
         EvalRun.Outcome o = EvalRun.run(c, graphs, entries, out, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("Exact metrics on " + graphs.name() + " H=" + graphs.H() + ", " + prompts + " prompts per class, mixed over classes "
-                + graphs.groupWeights() + " (Cov_N: mass under-covered by a factor >= N, lower is better):");
+                + graphs.groupWeights() + (tttSettings == null ? "" : ", test-time training K=" + tttSettings.steps() + " eta=" + tttSettings.lr())
+                + " (Cov_N: mass under-covered by a factor >= N, lower is better):");
         stdout.print(EvalRun.table(o.rows(), c).render());
         stdout.println("per-class rows in " + o.dir().resolve(EvalRun.METRICS) + "; report: " + o.dir().resolve("report.html"));
         stdout.flush();

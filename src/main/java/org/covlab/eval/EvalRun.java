@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.covlab.eval.WeightedSequence;
+import org.covlab.decode.TttGpt;
+import org.covlab.decode.TttSettings;
 import org.covlab.metric.LogRatioRecord;
+import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.Gpt;
 import org.covlab.report.CsvTable;
 import org.covlab.report.HtmlReport;
@@ -41,9 +44,24 @@ import org.covlab.util.InputException;
 public final class EvalRun {
     private EvalRun() {}
 
-    /** config.json of an evaluation. */
+    /**
+     * config.json of an evaluation; {@code ttt} is the test-time-training decoder that scores the responses
+     * ({@link TttGpt}), null for the plain model.
+     */
     public record Config(String command, TaskSpec task, String checkpoints, int promptsPerClass, double[] ns, int[] ks, long seed,
-                         boolean recordsWithTokens) {}
+                         boolean recordsWithTokens, TttSettings ttt) {
+
+        /** The plain model's evaluation. */
+        public Config(String command, TaskSpec task, String checkpoints, int promptsPerClass, double[] ns, int[] ks, long seed,
+                      boolean recordsWithTokens) {
+            this(command, task, checkpoints, promptsPerClass, ns, ks, seed, recordsWithTokens, null);
+        }
+
+        /** The model that scores: the checkpoint's GPT, or pi^TTT over it. */
+        public AutoregressiveModel decoder(Gpt model) {
+            return ttt == null ? model : new TttGpt(model, ttt);
+        }
+    }
 
     /** One checkpoint's figures (mixed first). */
     public record Row(int step, List<ExactEval.Figures> figures) {}
@@ -87,7 +105,7 @@ public final class EvalRun {
             long t0 = System.nanoTime();
             for (Checkpoint ck : checkpoints) {
                 Gpt model = ck.loadModel(pool);
-                List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
+                List<LogRatioRecord> records = ExactEval.records(task, c.decoder(model), seqs);
                 RecordLines.write(run.file(Checkpoint.folderName(ck.step()) + "/" + RECORDS), records, c.recordsWithTokens() ? seqs : null, task);
                 rows.add(new Row(ck.step(), ExactEval.figures(records, c.ns(), c.ks())));
                 scored += seqs.size();
@@ -205,6 +223,7 @@ public final class EvalRun {
                         + "E_x[1 - (1 - pi_hat(support|x))^k].")
                 .setting("task", c.task()).setting("checkpoints", c.checkpoints()).setting("prompts per class", c.promptsPerClass())
                 .setting("scored sequences per checkpoint", sequences).setting("seed", c.seed())
+                .setting("decoder", c.ttt() == null ? "plain" : "test-time training, K = " + c.ttt().steps() + ", eta = " + c.ttt().lr())
                 .build();
     }
 }

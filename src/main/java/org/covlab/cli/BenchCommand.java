@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         description = {"Throughput of the pure-Java GPT on the shape of shared/bench/torch_gpt.py (its defaults: vocab 104, "
                 + "ctx 128, 4 layers, 4 heads, d 128, batch 32, 2 threads): training tokens/s (forward + backward + AdamW), "
                 + "scoring tokens/s (a forward pass that keeps nothing for backward, as torch_gpt.py's no_grad, and the log-prob of every target), sampling tokens/s with the KV cache (batch "
-                + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core. "
+                + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core (in its CPU time, so that other jobs on the machine count less). "
                 + "Each is warm-up steps (3, as torch_gpt.py does, and the first time at least 3 s, so that the JIT has "
                 + "compiled the kernels) then --steps timed steps. The task round trains a model of the same layers, heads and width "
                 + "on real fig2 H = 8 batches (each padded to its longest pair, the loss on the responses) and counts useful "

@@ -3,15 +3,14 @@ package org.covlab.tensor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The roofline of one core at the JVM's preferred vector width (docs/performance.md): the FMA peak (12 independent
- * chains of fused multiply-adds), a STREAM-like triad a = b + s c over 3 x 128 MB, and the GEMM C = A·Bᵀ at 256³,
- * each timed in the thread's CPU time, so that other jobs on a shared machine slow the figures less than wall time.
+ * chains of fused multiply-adds), a STREAM-like triad a = b + s c over 3 x 128 MB, and the GEMM C = A·Bᵀ at 256³
+ * ({@link GemmBenchmark}), each timed in the thread's CPU time, so that other jobs on a shared machine slow the figures less than wall time.
  * Run it once per width: {@code java --add-modules jdk.incubator.vector [-XX:UseAVX=2] -cp target/covlab.jar
  * org.covlab.tensor.Roofline}.
  */
@@ -61,13 +60,7 @@ public final class Roofline {
         Arrays.fill(b, 1f);
         Arrays.fill(c, 2f);
         double triad = bestRate(8, 12.0 * n, () -> triad(a, b, c, 3f)) / 1e9;
-        int m = 256;
-        SplittableRandom rng = new SplittableRandom(1);
-        float[] x = new float[m * m], y = new float[m * m], z = new float[m * m];
-        for (int i = 0; i < x.length; i++) { x[i] = (float) rng.nextGaussian(); y[i] = (float) rng.nextGaussian(); }
-        double gemm = bestRate(10, 200 * 2.0 * m * m * m, () -> {
-            for (int i = 0; i < 200; i++) Gemm.mulTransB(Parallel.SERIAL, z, x, y, m, m, m, false);
-        }) / 1e9;
+        double gemm = GemmBenchmark.gflops(Parallel.SERIAL, 256, 2.0);
         System.out.printf("%d-bit vectors, one core, CPU time: FMA peak %.1f GFLOP/s, triad %.1f GB/s, GEMM 256^3 %.1f GFLOP/s (%.0f%% of peak)%n",
                 S.vectorBitSize(), fma, triad, gemm, 100 * gemm / fma);
         if (sink[0] == 42 && a[0] == 42) System.out.println();     // keep the results live

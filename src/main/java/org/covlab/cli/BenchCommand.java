@@ -3,10 +3,10 @@ package org.covlab.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +15,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import jdk.incubator.vector.FloatVector;
 import org.covlab.model.Footprint;
 import org.covlab.model.GptConfig;
 import org.covlab.report.Json;
 import org.covlab.report.TextTable;
+import org.covlab.task.graph.EdgeOrder;
+import org.covlab.task.graph.GraphTasks;
 import org.covlab.tensor.GemmBenchmark;
 import org.covlab.tensor.Parallel;
 import org.covlab.train.GptBenchmark;
+import org.covlab.train.TaskBenchmark;
 import org.covlab.util.Heap;
 import org.covlab.util.InputException;
 import picocli.CommandLine.Command;
@@ -37,19 +41,23 @@ import picocli.CommandLine.Spec;
         description = {"Throughput of the pure-Java GPT on the shape of shared/bench/torch_gpt.py (its defaults: vocab 104, "
                 + "ctx 128, 4 layers, 4 heads, d 128, batch 32, 2 threads): training tokens/s (forward + backward + AdamW), "
                 + "scoring tokens/s (a forward pass that keeps nothing for backward, as torch_gpt.py's no_grad, and the log-prob of every target), sampling tokens/s with the KV cache (batch "
-                + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core. "
+                + "prompts of ctx/2 tokens, ctx/2 + 1 new tokens each), and GEMM GFLOP/s at 256^3 and 1024^3 on one core (in its CPU time, so that other jobs on the machine count less). "
                 + "Each is warm-up steps (3, as torch_gpt.py does, and the first time at least 3 s, so that the JIT has "
-                + "compiled the kernels) then --steps timed steps.",
+                + "compiled the kernels) then --steps timed steps. The task round trains a model of the same layers, heads and width "
+                + "on real fig2 H = 8 batches (each padded to its longest pair, the loss on the responses) and counts useful "
+                + "tokens only (padding left out).",
                 "Training and scoring are timed in --rounds rounds; with --peer each round then runs torch_gpt.py with the "
-                        + "same shape and threads (after ours, not alongside), and the figures and ratios printed are the "
+                        + "same shape and threads and scripts/torch_task_train.py on the same fig2 batches, padded and masked as "
+                        + "nanoGPT-style code trains them (after ours, not alongside), and the figures and ratios printed are the "
                         + "medians over rounds: the speed of a shared virtual machine's cores drifts by 20%% or more over "
                         + "seconds, and pairs close in time cancel most of that. The 1-minute load average before and after "
                         + "is printed with the figures. See docs/performance.md."},
-        footer = {"", "--json prints one object with train_tokens_per_s, score_tokens_per_s, sample_tokens_per_s, "
-                + "gemm_gflops_256, gemm_gflops_1024, the settings, heap_peak_gib (the heap pools' peaks summed: an upper "
+        footer = {"", "--json prints one object with train_tokens_per_s, score_tokens_per_s, task_train_tokens_per_s, "
+                + "sample_tokens_per_s, gemm_gflops_256, gemm_gflops_1024, vector_bits (the JVM's preferred vector width: "
+                + "256 on AVX2, 512 on AVX-512; -XX:UseAVX=2 forces 256), cpu_model, the settings, heap_peak_gib (the heap pools' peaks summed: an upper "
                 + "bound), heap_max_gib, the load averages, rounds (each round's figures) and, with --peer, peer "
-                + "(torch_gpt.py's own JSON from the last round, or null), peer_train_tokens_per_s / peer_score_tokens_per_s "
-                + "and train_ratio / score_ratio (medians of the rounds' ratios). COVLAB_JAVA_OPTS sets the JVM's options "
+                + "(torch_gpt.py's own JSON from the last round, or null), peer_train_tokens_per_s / peer_score_tokens_per_s / "
+                + "peer_task_train_tokens_per_s and train_ratio / score_ratio / task_train_ratio (medians of the rounds' ratios). COVLAB_JAVA_OPTS sets the JVM's options "
                 + "(default -Xmx6g).",
                 "", "Examples:",
                 "  ./covlab bench",
@@ -62,9 +70,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Where torch_gpt.py lives relative to a checkout: shared/ sits beside the repository. */
     static final String PEER_SCRIPT = "shared/bench/torch_gpt.py";
-    /** Debian's interpreter, the one python3-torch installs into. */
-    static final String PYTHON = "/usr/bin/python3";
-    static final String PEER_SETUP = "apt-get install -y python3-torch libopenblas0-pthread";
+    /** The task round's peer, in the repository. */
+    static final String TASK_PEER_SCRIPT = "scripts/torch_task_train.py";
+    /** The task round's workload: fig2 at this H, with its real (padded) batches. */
+    static final int TASK_H = 8;
 
     @Spec CommandSpec spec;
 
@@ -97,7 +106,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer-script", paramLabel = "FILE",
             description = "torch_gpt.py (default: the first " + PEER_SCRIPT + " found from the working directory upwards).")
     Path peerScript;
-    @Option(names = "--python", paramLabel = "FILE", defaultValue = PYTHON, description = "Python with torch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--task-peer-script", paramLabel = "FILE",
+            description = "The task round's peer (default: the first " + TASK_PEER_SCRIPT + " found from the working directory or covlab's checkout upwards).")
+    Path taskPeerScript;
+    @Option(names = "--python", paramLabel = "FILE", defaultValue = BenchPeer.PYTHON, description = "Python with torch (default: ${DEFAULT-VALUE}).")
     String python;
 
     @Override public Integer call() {
@@ -111,42 +123,61 @@ public final class BenchCommand implements Callable<Integer> {
         Checks.threads(threads);
         Heap.require("bench: a model of " + cfg.parameterCount() + " parameters at batch " + batch, Footprint.training(cfg, batch, true),
                 "use a smaller model or --batch");
-        Path script = peer ? peerScript() : null;
+        Path script = peer ? BenchPeer.script(peerScript, "--peer-script", PEER_SCRIPT) : null;
+        Path taskScript = peer ? BenchPeer.script(taskPeerScript, "--task-peer-script", TASK_PEER_SCRIPT) : null;
         double loadBefore = loadAverage();
         List<Map<String, Object>> perRound = new ArrayList<>();
         String peerError = null;
         JsonNode peerResult = null;
         double sample, gemm256, gemm1024;
-        try (Parallel pool = new Parallel(threads); Parallel one = new Parallel(1)) {
+        try (Parallel pool = new Parallel(threads)) {
             GptBenchmark bench = new GptBenchmark(cfg, batch, pool, seed);
-            for (int round = 0; round < rounds; round++) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("train_tokens_per_s", bench.trainTokensPerS(steps));
-                r.put("score_tokens_per_s", bench.scoreTokensPerS(steps));
-                if (peer && peerError == null) {
-                    try {
-                        peerResult = runPeer(script);
-                        for (String key : COMPARED) {
-                            double theirs = peerResult.get(key).asDouble();
-                            r.put("peer_" + key, theirs);
-                            r.put(ratioKey(key), (double) r.get(key) / theirs);
+            TaskBenchmark task = new TaskBenchmark(GraphTasks.byName(GraphTasks.FIG2, TASK_H, EdgeOrder.LAYER), layers, heads, dModel,
+                    batch, steps, pool, seed);
+            Path batches = peer ? Files.createTempFile("covlab-bench-batches", ".json") : null;
+            try {
+                if (peer) task.writeBatches(batches);
+                for (int round = 0; round < rounds; round++) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("train_tokens_per_s", bench.trainTokensPerS(steps));
+                    r.put("score_tokens_per_s", bench.scoreTokensPerS(steps));
+                    r.put("task_train_tokens_per_s", task.trainTokensPerS());
+                    if (peer && peerError == null) {
+                        try {
+                            peerResult = BenchPeer.run(python, script, peerArgs(), COMPARED.subList(0, 2));
+                            JsonNode taskResult = BenchPeer.run(python, taskScript,
+                                    List.of("--batches", batches.toString(), "--threads", "" + threads, "--seed", "" + seed), COMPARED.subList(2, 3));
+                            for (String key : COMPARED) {
+                                double theirs = (key.startsWith("task") ? taskResult : peerResult).get(key).asDouble();
+                                r.put("peer_" + key, theirs);
+                                r.put(ratioKey(key), (double) r.get(key) / theirs);
+                            }
+                        } catch (BenchPeer.PeerException e) {
+                            peerError = e.getMessage();
                         }
-                    } catch (PeerException e) {
-                        peerError = e.getMessage();
                     }
+                    perRound.add(r);
                 }
-                perRound.add(r);
+                sample = bench.sampleTokensPerS(steps);
+            } finally {
+                if (batches != null) Files.deleteIfExists(batches);
             }
-            sample = bench.sampleTokensPerS(steps);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Parallel one = new Parallel(1)) {
             gemm256 = GemmBenchmark.gflops(one, 256, 1.0);
             gemm1024 = GemmBenchmark.gflops(one, 1024, 1.0);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("train_tokens_per_s", median(perRound, "train_tokens_per_s"));
         out.put("score_tokens_per_s", median(perRound, "score_tokens_per_s"));
+        out.put("task_train_tokens_per_s", median(perRound, "task_train_tokens_per_s"));
         out.put("sample_tokens_per_s", sample);
         out.put("gemm_gflops_256", gemm256);
         out.put("gemm_gflops_1024", gemm1024);
+        out.put("vector_bits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        out.put("cpu_model", cpuModel());
         Map<String, Object> settings = new LinkedHashMap<>();
         for (var o : options()) settings.put(o.getKey().substring(2), o.getValue());
         settings.put("seed", seed);
@@ -178,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The measures compared with the peer; the ratio of train_tokens_per_s is train_ratio, and so on. */
-    private static final List<String> COMPARED = List.of("train_tokens_per_s", "score_tokens_per_s");
+    private static final List<String> COMPARED = List.of("train_tokens_per_s", "score_tokens_per_s", "task_train_tokens_per_s");
 
     private static String ratioKey(String measure) {
         return measure.replace("_tokens_per_s", "_ratio");
@@ -188,6 +219,26 @@ public final class BenchCommand implements Callable<Integer> {
     private static double median(List<Map<String, Object>> rounds, String key) {
         double[] v = rounds.stream().mapToDouble(r -> (double) r.get(key)).sorted().toArray();
         return (v[(v.length - 1) / 2] + v[v.length / 2]) / 2;
+    }
+
+    /** torch_gpt.py's arguments: the seed and the shape. */
+    private List<String> peerArgs() {
+        List<String> args = new ArrayList<>(List.of("--seed", "" + seed));
+        for (var o : options()) args.addAll(List.of(o.getKey(), "" + o.getValue()));
+        return args;
+    }
+
+    /** The CPU's model name, family and model from /proc/cpuinfo (a VM may show only "AMD EPYC"), else the architecture. */
+    private static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            Map<String, String> first = new LinkedHashMap<>();
+            lines.takeWhile(l -> !l.isBlank()).filter(l -> l.contains(":"))
+                    .forEach(l -> first.putIfAbsent(l.substring(0, l.indexOf(':')).strip(), l.substring(l.indexOf(':') + 1).strip()));
+            if (!first.containsKey("model name")) return System.getProperty("os.arch");
+            return first.get("model name") + " (family " + first.get("cpu family") + ", model " + first.get("model") + ")";
+        } catch (IOException | UncheckedIOException e) {
+            return System.getProperty("os.arch");
+        }
     }
 
     /** The shape options, in torch_gpt.py's names. */
@@ -241,60 +292,5 @@ public final class BenchCommand implements Callable<Integer> {
     private static double loadAverage() {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return load < 0 ? Double.NaN : load;
-    }
-
-    /** A peer run that could not give figures; the message is one line for the user. */
-    private static final class PeerException extends Exception {
-        PeerException(String message) {
-            super(message);
-        }
-    }
-
-    private Path peerScript() {
-        if (peerScript != null) {
-            if (!Files.isRegularFile(peerScript)) throw new InputException("--peer-script: no such file " + peerScript);
-            return peerScript;
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve(PEER_SCRIPT))) return dir.resolve(PEER_SCRIPT);
-        }
-        throw new InputException("--peer: no " + PEER_SCRIPT + " in the working directory or above it; give --peer-script FILE");
-    }
-
-    /** Runs torch_gpt.py with this shape and returns the JSON object it prints. */
-    private JsonNode runPeer(Path script) throws PeerException {
-        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--seed", "" + seed));
-        for (var o : options()) cmd.addAll(List.of(o.getKey(), "" + o.getValue()));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).start();
-        } catch (IOException e) {
-            throw new PeerException("peer not run: cannot start " + python + " (" + e.getMessage() + "); install it with " + PEER_SETUP);
-        }
-        try {
-            p.getOutputStream().close();
-            // stderr first: stdout is one short line, so the script never blocks on it meanwhile
-            String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] stdout = p.getInputStream().readAllBytes();
-            int code = p.waitFor();
-            if (stderr.contains("No module named 'torch'")) {
-                throw new PeerException("peer not run: PyTorch is not installed for " + python + "; install it with " + PEER_SETUP);
-            }
-            String[] lines = new String(stdout, StandardCharsets.UTF_8).strip().split("\n");
-            if (code != 0 || lines[lines.length - 1].isBlank()) {
-                String last = stderr.strip().isEmpty() ? "no output" : stderr.strip().lines().reduce((a, b) -> b).orElse("");
-                throw new PeerException("peer failed (exit " + code + "): " + last);
-            }
-            JsonNode node = Json.mapper().readTree(lines[lines.length - 1]);
-            if (!node.hasNonNull("train_tokens_per_s") || !node.hasNonNull("score_tokens_per_s")) {
-                throw new PeerException("peer printed no train_tokens_per_s / score_tokens_per_s: " + lines[lines.length - 1]);
-            }
-            return node;
-        } catch (IOException e) {
-            throw new PeerException("peer failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PeerException("peer interrupted");
-        }
     }
 }

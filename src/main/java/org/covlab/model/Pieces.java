@@ -6,9 +6,9 @@ import org.covlab.tensor.Parallel;
 /**
  * How {@link Gpt#forward} cuts a batch: {@link #SHARDS} shards of whole sequences, each with its own gradient
  * buffer, and each shard into pieces of about {@link #PIECE_TOKENS} positions, each with its own
- * {@link Activations}. A piece computes only up to the longest of its sequences ({@link #seq(int)}), so padding
- * costs nothing where a piece holds one sequence (every piece of the graph tasks at H >= 8). The layout depends
- * only on (batch, seq, lengths), never on the thread count.
+ * {@link Activations}. A piece holds the rows that fit in it by their own lengths and computes only up to the
+ * longest of them ({@link #seq(int)}), so padding costs nothing where its rows are equally long (every piece of the
+ * graph tasks at H = 8 and 24). The layout depends only on (batch, seq, lengths), never on the thread count.
  */
 final class Pieces {
     /**
@@ -50,25 +50,46 @@ final class Pieces {
      */
     void layOut(int batch, int seq, int[] lengths) {
         shards = Math.min(batch, SHARDS);
-        int per = sequencesPerPiece(seq), n = 0;
-        for (int s = 0; s < shards; s++) n += (rowEnd(s, batch) - rowStart(s, batch) + per - 1) / per;
+        int n = 0;
+        for (int s = 0; s < shards; s++) {
+            for (int r = rowStart(s, batch); r < rowEnd(s, batch); r = pieceEnd(r, rowEnd(s, batch), seq, lengths)) n++;
+        }
         if (firstRow.length < n + 1) firstRow = new int[n + 1];
         if (buffers.length < n) buffers = Arrays.copyOf(buffers, n);
         if (pieceSeq.length < n) pieceSeq = new int[n];
         int p = 0;
         for (int s = 0; s < shards; s++) {
             firstPiece[s] = p;
-            for (int r = rowStart(s, batch); r < rowEnd(s, batch); r += per) firstRow[p++] = r;
+            for (int r = rowStart(s, batch); r < rowEnd(s, batch); r = pieceEnd(r, rowEnd(s, batch), seq, lengths)) firstRow[p++] = r;
         }
         firstPiece[shards] = p;
         firstRow[p] = batch;
         count = p;
         for (int q = 0; q < p; q++) {
             int longest = 0;
-            for (int r = firstRow[q]; r < firstRow[q + 1]; r++) longest = Math.max(longest, lengths == null ? seq : lengths[r]);
+            for (int r = firstRow[q]; r < firstRow[q + 1]; r++) longest = Math.max(longest, length(r, seq, lengths));
             pieceSeq[q] = longest;
             ensureCapacity(q, rows(q), longest);
         }
+    }
+
+    /**
+     * The end of the piece that starts at row r (rows before end): the rows that follow while the piece, computed up
+     * to its longest row, stays within PIECE_TOKENS positions. Cut by the rows' own lengths, not the batch's padded
+     * seq, so that short rows share a piece (a fig2 batch at H = 8: two rows of 112 positions) and a piece pads
+     * only up to its longest row; without lengths, {@link #sequencesPerPiece} rows.
+     */
+    private static int pieceEnd(int r, int end, int seq, int[] lengths) {
+        int longest = length(r, seq, lengths), q = r + 1;
+        while (q < end && (q - r + 1) * Math.max(longest, length(q, seq, lengths)) <= PIECE_TOKENS) {
+            longest = Math.max(longest, length(q, seq, lengths));
+            q++;
+        }
+        return q;
+    }
+
+    private static int length(int r, int seq, int[] lengths) {
+        return lengths == null ? seq : lengths[r];
     }
 
     /** Whole sequences of length seq in a piece: about PIECE_TOKENS positions, at least one sequence. */

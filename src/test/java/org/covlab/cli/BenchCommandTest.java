@@ -26,16 +26,24 @@ class BenchCommandTest {
         // A stand-in peer: prints fixed figures, and the arguments it was given, as torch_gpt.py prints its settings.
         Path peer = dir.resolve("peer.sh");
         Files.writeString(peer, "echo \"{\\\"train_tokens_per_s\\\": 1000, \\\"score_tokens_per_s\\\": 4000, \\\"args\\\": \\\"$*\\\"}\"\n");
-        CliRun r = CliRun.of(with("--peer", "--python", "/bin/sh", "--peer-script", peer.toString()));
+        // the task round's stand-in: checks that it got the batches file, then prints a fixed figure
+        Path taskPeer = dir.resolve("task-peer.sh");
+        Files.writeString(taskPeer, "test -s \"$2\" && grep -q lengths \"$2\" && echo \"{\\\"task_train_tokens_per_s\\\": 500}\"\n");
+        CliRun r = CliRun.of(with("--peer", "--python", "/bin/sh", "--peer-script", peer.toString(), "--task-peer-script", taskPeer.toString()));
         assertThat(r.exit()).as(r.err()).isEqualTo(0);
         JsonNode json = new ObjectMapper().readTree(r.out());
-        assertThat(json.fieldNames()).toIterable().startsWith("train_tokens_per_s", "score_tokens_per_s",
-                "sample_tokens_per_s", "gemm_gflops_256", "gemm_gflops_1024");
-        for (String key : new String[] {"train_tokens_per_s", "score_tokens_per_s", "sample_tokens_per_s", "gemm_gflops_256", "gemm_gflops_1024"}) {
+        assertThat(json.fieldNames()).toIterable().startsWith("train_tokens_per_s", "score_tokens_per_s", "task_train_tokens_per_s",
+                "sample_tokens_per_s", "gemm_gflops_256", "gemm_gflops_1024", "vector_bits", "cpu_model");
+        assertThat(json.get("vector_bits").intValue()).isIn(128, 256, 512);
+        assertThat(json.get("cpu_model").asText()).isNotBlank();
+        for (String key : new String[] {"train_tokens_per_s", "score_tokens_per_s", "task_train_tokens_per_s", "sample_tokens_per_s",
+                "gemm_gflops_256", "gemm_gflops_1024"}) {
             assertThat(json.get(key).doubleValue()).as(key).isPositive().isFinite();
         }
         assertThat(json.get("train_ratio").doubleValue()).isCloseTo(json.get("train_tokens_per_s").doubleValue() / 1000, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(json.get("score_ratio").doubleValue()).isCloseTo(json.get("score_tokens_per_s").doubleValue() / 4000, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(json.get("task_train_ratio").doubleValue()).isCloseTo(json.get("task_train_tokens_per_s").doubleValue() / 500, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(json.get("peer_task_train_tokens_per_s").doubleValue()).isEqualTo(500);
         assertThat(json.get("peer").get("args").asText())
                 .contains("--vocab 11", "--ctx 16", "--layers 1", "--heads 2", "--dmodel 16", "--batch 3", "--steps 1", "--threads 2");
         assertThat(json.get("settings").get("dmodel").intValue()).isEqualTo(16);

@@ -178,13 +178,15 @@ class GptGradientTest {
     @Test void paddingLeftUncomputedChangesNeitherLossNorGradients() {
         // Rows of random lengths in a batch padded to the longest; the padding holds random tokens that must not matter.
         GptConfig cfg = new GptConfig(11, 160, 2, 2, 16);
-        for (int[] shape : new int[][] {{9, 160}, {13, 40}}) {       // one sequence per piece, and pieces of 6
+        // random lengths up to 160 (pieces of 1-9 rows of unequal lengths), pieces of 6, and fig2 at H = 8's lengths
+        // (112, 151, 160: two rows of 112 share a piece while the padded batch has one row per piece)
+        for (int[] shape : new int[][] {{9, 160}, {13, 40}, {12, 160, 112, 151}}) {
             int n = shape[0], len = shape[1];
             SplittableRandom rng = new SplittableRandom(31L * n + len);
             int[] tokens = new int[n * len], targets = new int[n * len], lengths = new int[n];
             float[] weights = new float[n * len];
             for (int r = 0; r < n; r++) {
-                lengths[r] = r == 0 ? len : 1 + rng.nextInt(len);
+                lengths[r] = r == 0 ? len : shape.length > 2 ? shape[2 + rng.nextInt(shape.length - 2)] : 1 + rng.nextInt(len);
                 for (int t = 0; t < len; t++) {
                     tokens[r * len + t] = rng.nextInt(cfg.vocab());
                     targets[r * len + t] = rng.nextInt(cfg.vocab());
@@ -232,6 +234,19 @@ class GptGradientTest {
         float[] w = new float[20];
         w[15] = 1;                                                   // row 1, position 5: beyond its length 4
         assertThatThrownBy(() -> m.loss(new int[20], w)).hasMessageContaining("padding position 5 of row 1");
+    }
+
+    @Test void piecesAreCutByTheRowsOwnLengths() {
+        Pieces p = new Pieces(new GptConfig(11, 160, 1, 1, 8));
+        int[] lengths = {112, 112, 112, 160, 112, 112, 40, 40, 40, 40, 40, 40, 40, 100, 112, 112};  // shards of 4 rows
+        p.layOut(16, 160, lengths);
+        StringBuilder layout = new StringBuilder();
+        for (int q = 0; q < p.count(); q++) layout.append(p.firstRow(q)).append('x').append(p.rows(q)).append('@').append(p.seq(q)).append(' ');
+        System.out.println("pieces (first row x rows @ positions): " + layout);
+        assertThat(layout.toString().trim()).isEqualTo("0x2@112 2x1@112 3x1@160 4x2@112 6x2@40 8x4@40 12x2@100 14x2@112");
+        p.layOut(16, 160, null);                                     // no lengths: one row of 160 per piece
+        assertThat(p.count()).isEqualTo(16);
+        assertThat(p.seq(0)).isEqualTo(160);
     }
 
     private static double lossAt(Gpt m, int[] tokens, int[] targets, float[] weights, int b, int t) {

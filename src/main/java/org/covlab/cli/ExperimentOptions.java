@@ -1,6 +1,7 @@
 package org.covlab.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
@@ -48,7 +49,7 @@ public final class ExperimentOptions {
     void validate(CommandLine cli) {
         if (seeds < 1) throw new CommandLine.ParameterException(cli, "--seeds must be >= 1, got " + seeds);
         if (threads < 1) throw new CommandLine.ParameterException(cli, "--threads must be >= 1, got " + threads);
-        if (threads > Checks.MAX_THREADS)
+        if (threads > Checks.MAX_THREADS && !CellRunner.inWorker())  // a worker runs with the driver's --threads (config.json has it)
             throw new CommandLine.ParameterException(cli, "--threads must be at most " + Checks.MAX_THREADS + " (4 per core), got " + threads);
     }
 
@@ -75,6 +76,9 @@ public final class ExperimentOptions {
     private CellCluster cluster(CommandLine cli) {
         CellCluster.Factory f = ServiceLoader.load(CellCluster.Factory.class).findFirst().orElseThrow(() -> new CommandLine.ParameterException(cli,
                 "--spark needs covlab's Spark module on the class path: run through ./covlab (it builds spark/ and adds it) or spark-submit (docs/scale-out.md)"));
-        return f.open(spark, List.copyOf(cli.getParseResult().originalArgs()));
+        // the driver's --threads goes along: some experiments' config.json holds it, and a worker checks its config
+        List<String> argv = new ArrayList<>(cli.getParseResult().originalArgs());
+        argv.addAll(List.of("--threads", String.valueOf(threads)));
+        return f.open(spark, argv);
     }
 }

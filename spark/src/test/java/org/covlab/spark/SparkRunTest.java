@@ -86,13 +86,20 @@ class SparkRunTest {
                     executors.forEach(ProcessHandle::destroyForcibly);
                     killed.set(true);
                     System.err.println("test: killed executor(s) " + executors.stream().map(ProcessHandle::pid).toList()
-                            + " with " + csvs(cells).size() + " of " + total + " cells written");
+                            + " with " + csvs(cells).size() + " of " + total + " cells written; checkpoints then: " + checkpoints(cells));
                     return;
                 }
                 Thread.sleep(100);
             }
         } catch (InterruptedException | IOException e) {
             // the run ended first: the assertion on 'killed' reports it
+        }
+    }
+
+    /** The GPT cells' checkpoint folders (cells/KEY/checkpoints/step-N), to show where a killed cell resumes. */
+    private static List<String> checkpoints(Path cells) throws IOException {
+        try (Stream<Path> s = Files.walk(cells)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("step-")).map(p -> cells.relativize(p).toString()).sorted().toList();
         }
     }
 

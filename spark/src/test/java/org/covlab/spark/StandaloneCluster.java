@@ -102,13 +102,7 @@ final class StandaloneCluster implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
-        for (Process p : processes) {
-            try {
-                p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        for (Process p : processes) p.onExit().join();
     }
 
     private static int freePort() throws IOException {

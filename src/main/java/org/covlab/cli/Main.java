@@ -72,7 +72,8 @@ public final class Main implements Runnable {
     /**
      * Runs cell {@code key} of the run in {@code dir} that the experiment command {@code argv} started, with
      * {@code threads} threads for the cell: one task of a {@code --spark} run (org.covlab.experiment.CellCluster).
-     * Writes that cell's files and nothing else; what goes wrong is thrown (the cluster retries, then reports it).
+     * Writes that cell's files (and, in fig1-selection, the same bytes again to the tables of the steps before it);
+     * what goes wrong is thrown (the cluster retries, then reports it).
      */
     public static void runCell(List<String> argv, Path dir, String key, int threads) throws Exception {
         List<String> args = new ArrayList<>(argv);

@@ -76,23 +76,37 @@ class SparkRunTest {
         }
     }
 
-    /** Once a tenth of the cells are written (some others running), kills the worker's executor. */
+    /**
+     * Kills the worker's executor once mid-run: when a tenth of the cells are written, or, for an experiment whose
+     * cells train a GPT (cells/KEY/ folders), when a cell has a checkpoint past step 0 to resume from.
+     */
     private static void killOnceMidRun(StandaloneCluster cluster, Path cells, AtomicBoolean killed) {
         try {
-            int total = csvs(reference.resolve("cells")).size();
+            int total = cellFiles(reference.resolve("cells")).size();
+            boolean gpt = checkpoints(reference.resolve("cells")).size() > 0;
             while (!Thread.currentThread().isInterrupted()) {
                 List<ProcessHandle> executors = cluster.executors();
-                if (!executors.isEmpty() && Files.isDirectory(cells) && csvs(cells).size() >= Math.max(1, total / 10)) {
+                boolean midRun = Files.isDirectory(cells) && (gpt
+                        ? checkpoints(cells).stream().anyMatch(c -> Integer.parseInt(c.substring(c.lastIndexOf("step-") + 5)) > 0)
+                        : cellFiles(cells).size() >= Math.max(1, total / 10));
+                if (!executors.isEmpty() && midRun) {
                     executors.forEach(ProcessHandle::destroyForcibly);
                     killed.set(true);
-                    System.err.println("test: killed executor(s) " + executors.stream().map(ProcessHandle::pid).toList()
-                            + " with " + csvs(cells).size() + " of " + total + " cells written; checkpoints then: " + checkpoints(cells));
+                    System.err.println("test: killed executor(s) " + executors.stream().map(ProcessHandle::pid).toList() + " with "
+                            + cellFiles(cells).size() + " of " + total + " cells written; checkpoints then: " + checkpoints(cells));
                     return;
                 }
                 Thread.sleep(100);
             }
         } catch (InterruptedException | IOException e) {
             // the run ended first: the assertion on 'killed' reports it
+        }
+    }
+
+    /** The finished cells' files, cells/KEY.csv. */
+    private static List<Path> cellFiles(Path cells) throws IOException {
+        try (Stream<Path> s = Files.list(cells)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".csv") && !p.getFileName().toString().startsWith(".")).toList();
         }
     }
 

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
                 "  ./covlab experiment linear-horizon --quick",
                 "  ./covlab experiment linear-samples --quick",
                 "  ./covlab experiment tournament-vs-mle --quick",
-                "  ./covlab experiment linear-horizon --seeds 5 --out runs/lh"})
+                "  ./covlab experiment linear-horizon --seeds 5 --out runs/lh",
+                "  ./covlab experiment linear-horizon --quick --spark 'local[*]'   # cells on Apache Spark"})
 public final class ExperimentCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -2,7 +2,12 @@ package org.covlab.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.covlab.experiment.CellRunner;
 import org.covlab.report.RunFolder;
 import org.covlab.train.DivergedException;
 import org.covlab.util.InputException;
@@ -62,6 +67,27 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError | StackOverflowError e) {      // Errors, which picocli's handler does not see
             return report(e, new PrintWriter(System.err, true));
         }
+    }
+
+    /**
+     * Runs cell {@code key} of the run in {@code dir} that the experiment command {@code argv} started, with
+     * {@code threads} threads for the cell: one task of a {@code --spark} run (org.covlab.experiment.CellCluster).
+     * Writes that cell's files (and, in fig1-selection, the same bytes again to the tables of the steps before it);
+     * what goes wrong is thrown (the cluster retries, then reports it).
+     */
+    public static void runCell(List<String> argv, Path dir, String key, int threads) throws Exception {
+        List<String> args = new ArrayList<>(argv);
+        args.addAll(List.of("--out", dir.toString(), "--resume"));
+        CommandLine cli = new CommandLine(new Main()).setOverwrittenOptionsAllowed(true);
+        List<CommandLine> parsed = cli.parseArgs(args.toArray(String[]::new)).asCommandLineList();
+        if (!(parsed.get(parsed.size() - 1).getCommand() instanceof Callable<?> command))
+            throw new IllegalArgumentException("not an experiment command: " + argv);
+        try (CellRunner.Scope w = CellRunner.worker(key, threads)) {
+            command.call();
+        } catch (CellRunner.CellDone done) {
+            return;
+        }
+        throw new IllegalStateException("the run of " + argv + " has no cell " + key);
     }
 
     /** One line on stderr for what ended the command, and its exit code. */

@@ -27,7 +27,7 @@ public final class ExperimentRun {
                                   Function<RunFolder, T> work, BiFunction<T, Path, Section> plots) {
         RunFolder run = RunFolder.open(name, seed, out, resume);
         run.writeConfig(config);
-        System.err.println("covlab: " + name + " -> " + run.dir());
+        if (!CellRunner.inWorker()) System.err.println("covlab: " + name + " -> " + run.dir());
         T tables;
         try (var p = run.phase(workPhase)) {
             tables = work.apply(run);

@@ -186,7 +186,7 @@ public final class Fig1Selection {
 
     /** Runs the three steps over every seed (skipping finished cells) and writes the CSVs. */
     public static Tables run(Settings s, RunFolder run, int threads) {
-        int cellThreads = Math.min(threads, s.seeds()), modelThreads = Math.max(1, threads / cellThreads);
+        int cellThreads = Math.min(threads, s.seeds()), modelThreads = CellRunner.threadsPerCell(threads, s.seeds());
         CsvTable metrics = eachSeed(run, s.seeds(), cellThreads, "train", "train", header(), "metrics.csv",
                 seed -> train(s, run, seed, modelThreads));
         CsvTable pretrain = new CsvTable(pretrainHeader());

@@ -156,17 +156,12 @@ public final class Fig2Horizon {
     /** Runs every cell (skipping finished ones, resuming interrupted ones) and writes metrics.csv. */
     public static CsvTable run(Settings s, RunFolder run, int threads) {
         List<Cell> all = cells(s);
-        int modelThreads = modelThreads(threads, all.size());
+        int modelThreads = CellRunner.threadsPerCell(threads, all.size());
         List<CellRunner.Cell> cells = all.stream()
                 .map(c -> new CellRunner.Cell(c.key(s), () -> cell(s, run, c, modelThreads))).toList();
         CsvTable sorted = sorted(CellRunner.run(run, NAME, header(), Math.min(threads, cells.size()), cells), s.edgeOrder());
         sorted.write(run.file("metrics.csv"));
         return sorted;
-    }
-
-    /** Threads per cell's model: the cells share the threads first, the rest go to each model's kernels. */
-    static int modelThreads(int threads, int cells) {
-        return Math.max(1, threads / Math.min(threads, cells));
     }
 
     /** One training run, evaluated at every checkpoint: rows of {@link #header()}. */

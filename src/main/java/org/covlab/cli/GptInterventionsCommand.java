@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  ./covlab experiment gpt-interventions --scale demo",
                 "  ./covlab experiment gpt-interventions --scale small --out runs/gi",
-                "  ./covlab experiment gpt-interventions --out runs/gi --resume     # after an interruption",
-                "  ./covlab select --method tournament --logprobs runs/gi/cells/sign_lr0.001_H8_s0/selection-logprobs.jsonl --n 16"})
+                "  ./covlab select --method tournament --n 16 \\",
+                "      --logprobs runs/gi/cells/sign_lr0.001_H8_s0/selection-logprobs.jsonl",
+                "  ./covlab experiment gpt-interventions --out runs/gi --resume     # after an interruption"})
 public final class GptInterventionsCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -99,6 +99,33 @@ class TrainerTest {
         assertThat(Math.sqrt(step)).isCloseTo(lr * s * gNorm / (lambda + s * gNorm), org.assertj.core.api.Assertions.within(1e-5));
     }
 
+    /**
+     * Eq. 14 with a mini-batch: theta += eta ĝ = theta - eta s g, a step on the batch-mean summed (not averaged)
+     * sequence log-loss, so its length is eta s ||g|| and grows with the response length (the sign and scale of ĝ = -s g
+     * are checked against central differences in {@link #normalizedUpdateFollowsEq18}).
+     */
+    @Test void sgdUpdateFollowsEq14() {
+        double lr = 0.01;
+        TrainConfig cfg = new TrainConfig(3, 1, 4, LrSchedule.constant(lr), Optimizer.Settings.of(Optimizer.Kind.SGD, 0.01, 1),
+                TaskData.LossOn.RESPONSE, TaskData.ONLINE);
+        Gpt m = Trainer.initialModel(TinyRuns.GPT, 3, Parallel.SERIAL);
+        float[] before = m.parameters().clone();
+        TaskData.Batch b = new TaskData(TinyRuns.FIG2, 3, TaskData.ONLINE, TaskData.LossOn.RESPONSE).next(4);
+        float[] g = gradient(m, b.inputs(), b.targets(), b.weights(), b);
+        double s = b.weightSum() / b.rows(), gNorm = Trainer.norm(g, Parallel.SERIAL);
+        new Trainer(m, TinyRuns.FIG2, cfg).update();
+        float f = (float) (lr * s);
+        double step = 0;
+        for (int i = 0; i < g.length; i++) {
+            assertThat(m.parameters()[i]).isEqualTo(before[i] - f * g[i]);
+            step += (m.parameters()[i] - before[i]) * (double) (m.parameters()[i] - before[i]);
+        }
+        System.out.printf("sgd update: s = %.3g scored tokens per sequence, step length %.6g (eta s ||g|| = %.6g), max difference 0%n",
+                s, Math.sqrt(step), lr * s * gNorm);
+        assertThat(s).as("the step is on the summed log-loss: s tokens per sequence").isGreaterThan(1);
+        assertThat(Math.sqrt(step)).isCloseTo(lr * s * gNorm, org.assertj.core.api.Assertions.within(1e-4 * lr * s * gNorm));
+    }
+
     /** Eq. 20: theta += eta sign(ĝ) = theta - eta sign(g), exactly in float. */
     @Test void signUpdateFollowsEq20() {
         double lr = 1e-3;

@@ -239,9 +239,10 @@ public final class GptInterventionsReport {
                         .yTitle(y[1]).colors(names);
                 for (Optimizer.Kind k : GptInterventions.OPTIMIZERS) {
                     double lr = choice.fixed(k);
-                    double[][] q = MetricsView.quantileBand(runs.plain(), r -> GptInterventions.rowsOf(runs.plain(),
-                            new GptInterventions.Cell(k, lr, H, (int) r.integer("seed"))).contains(r), "step", r -> r.number(y[0]),
-                            Fig2HorizonReport.LO, Fig2HorizonReport.HI);
+                    String label = GptInterventions.label(lr);
+                    double[][] q = MetricsView.quantileBand(runs.plain(), r -> r.get("optimizer").equals(k.cliName()) && r.integer("H") == H
+                            && GptInterventions.label(r.number("lr")).equals(label), "step", r -> r.number(y[0]), Fig2HorizonReport.LO,
+                            Fig2HorizonReport.HI);
                     p.band(k.cliName(), q[0], q[1], q[2], q[3]);
                 }
                 b.plot(p.write(dir, y[2] + "_vs_step_H" + H), y[1] + " (mixed) against update at H = " + H + ", each optimizer at its "

@@ -135,7 +135,9 @@ public final class GptInterventionsReport {
         boolean grows = sgdGrowth > FLAT_ABSOLUTE;
         b.claim("Prop. 5.1: SGD with one fixed step pays H/T (its Cov_16 grows with H at a fixed T); its best step shrinks as H grows",
                 "SGD at its fixed step " + GptInterventions.label(choice.fixed(Optimizer.Kind.SGD)) + ": Cov_16 averaged over training "
-                        + byH(sgd) + "; best step per H " + byH(s, bestSgd) + (learned.get(Optimizer.Kind.SGD) ? "" : notLearned),
+                        + byH(sgd) + "; best step per H " + byH(s, bestSgd) + "; the largest grid step that did not diverge "
+                        + byH(s, s.horizons().stream().map(H -> stable(choice, Optimizer.Kind.SGD, H)).toList())
+                        + (learned.get(Optimizer.Kind.SGD) ? "" : notLearned),
                 !learned.get(Optimizer.Kind.SGD) ? Verdict.INCONCLUSIVE
                         : grows && shrinks ? Verdict.REPRODUCED : grows || shrinks ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
         horizonFree(b, "Thm 5.1: normalized SGD with one fixed step is horizon-free (its Cov_16 does not grow with H)", Optimizer.Kind.NORMALIZED,
@@ -173,6 +175,12 @@ public final class GptInterventionsReport {
                 "over the " + informative.size() + " runs whose checkpoints differ in Cov_16, mean regret (Cov_16 of the pick minus "
                         + "the oracle's) of the tournament " + byH(tour) + ", offset " + byH(offset) + ", min-CE " + byH(ce),
                 better + worse == 0 ? Verdict.INCONCLUSIVE : worse == 0 ? Verdict.REPRODUCED : better > 0 ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
+    }
+
+    /** The largest grid step of {@code k} whose runs at H did not diverge on the grid seeds (NaN: all did). */
+    private static double stable(StepChoice choice, Optimizer.Kind k, int H) {
+        return choice.kl().get(k).get(H).entrySet().stream().filter(e -> Double.isFinite(e.getValue())).mapToDouble(Map.Entry::getKey)
+                .max().orElse(Double.NaN);
     }
 
     private static void horizonFree(Section.Builder b, String claim, Optimizer.Kind k, Map<Optimizer.Kind, Map<Integer, Double>> fixed,
@@ -300,7 +308,8 @@ public final class GptInterventionsReport {
 
     private static String byH(GptInterventions.Settings s, List<Double> steps) {
         List<String> parts = new ArrayList<>();
-        for (int i = 0; i < steps.size(); i++) parts.add(GptInterventions.label(steps.get(i)) + " (H=" + s.horizons().get(i) + ")");
+        for (int i = 0; i < steps.size(); i++)
+            parts.add((steps.get(i).isNaN() ? "none" : GptInterventions.label(steps.get(i))) + " (H=" + s.horizons().get(i) + ")");
         return String.join(", ", parts);
     }
 

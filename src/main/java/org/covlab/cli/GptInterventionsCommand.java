@@ -34,16 +34,14 @@ public final class GptInterventionsCommand implements Callable<Integer> {
 
     @Mixin ExperimentOptions options;
 
-    @Option(names = "--scale", paramLabel = "S", defaultValue = "small",
-            description = "demo, small or paper (default: ${DEFAULT-VALUE}); seeds of the chosen steps default to 1, 3 and 16.")
-    String scale;
+    @Mixin ScaleOption scale;
 
     @Option(names = "--quick", description = "The demo scale (the same as --scale demo).")
     boolean quick;
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
-        Scale sc = quick ? Scale.DEMO : Scale.parse(scale);
+        Scale sc = quick ? Scale.DEMO : scale.scale();
         return options.run(cli, () -> GptInterventionsRun.run(GptInterventions.Settings.of(sc, options.seedsGiven(cli)), options.seed,
                 options.out, options.resume, options.threads));
     }

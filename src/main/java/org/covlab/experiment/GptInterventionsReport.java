@@ -210,10 +210,16 @@ public final class GptInterventionsReport {
         Map<Integer, List<Double>> byH = new TreeMap<>();
         for (CsvTable.Row r : selections.rows())
             if (r.get("method").equals(method) && keys.contains(runKey(r)))
-                byH.computeIfAbsent((int) r.integer("H"), x -> new ArrayList<>()).add(r.number(COV) - oracle.get(runKey(r)));
+                byH.computeIfAbsent((int) r.integer("H"), x -> new ArrayList<>()).add(regret(r.number(COV), oracle.get(runKey(r))));
         Map<Integer, Double> out = new TreeMap<>();
         byH.forEach((H, v) -> out.put(H, Quantiles.mean(v.stream().mapToDouble(x -> x).toArray())));
         return out;
+    }
+
+    /** chosen - oracle, 0 within rounding (the same prompts under-covered, summed in another order). */
+    private static double regret(double chosen, double oracle) {
+        double d = chosen - oracle;
+        return Math.abs(d) < 1e-12 ? 0 : d;
     }
 
     private static String runKey(CsvTable.Row r) { return runKey(r.get("optimizer"), r.get("lr"), r.get("H"), r.get("seed")); }

@@ -19,6 +19,8 @@ import org.covlab.experiment.Fig1Selection;
 import org.covlab.experiment.Fig1SelectionRun;
 import org.covlab.experiment.Fig2Horizon;
 import org.covlab.experiment.Fig2HorizonRun;
+import org.covlab.experiment.GptInterventions;
+import org.covlab.experiment.GptInterventionsRun;
 import org.covlab.experiment.LinearHorizon;
 import org.covlab.experiment.LinearHorizonRun;
 import org.covlab.experiment.LinearSamples;
@@ -43,8 +45,9 @@ import org.covlab.util.IoErrors;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The main job: run covlab's experiments in their quick forms and write one report.",
-                "Under 15 minutes on 2 cores: the paper's two GPT experiments at --scale demo (fig2-horizon,",
-                "fig1-selection), then linear-horizon, linear-samples, tournament-vs-mle and Best-of-N on a linear model.",
+                "Under 15 minutes on 2 cores: the paper's GPT experiments at --scale demo (fig2-horizon,",
+                "fig1-selection, gpt-interventions), then linear-horizon, linear-samples, tournament-vs-mle and",
+                "Best-of-N on a linear model.",
                 "Writes runs/demo-TIMESTAMP/ with config.json, results.json, metrics.csv (every claim and its verdict),",
                 "report.html, and one sub-folder per experiment with its own CSV, plots and report."},
         footer = {"", "Examples:",
@@ -65,7 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** What the demo runs, for config.json. */
     record Config(String experiment, long seed, Fig2Horizon.Settings fig2Horizon, Fig1Selection.Settings fig1Selection,
-                  LinearHorizon.Settings linearHorizon, LinearSamples.Settings linearSamples,
+                  GptInterventions.Settings gptInterventions, LinearHorizon.Settings linearHorizon, LinearSamples.Settings linearSamples,
                   TournamentVsMle.Settings tournamentVsMle, String bonModel, int bonH, int bonTrainSamples, int bonPrompts,
                   int[] bonN) {}
 
@@ -76,12 +79,13 @@ public final class DemoCommand implements Callable<Integer> {
         Integer gptSeeds = options.seedsGiven(cli);
         Fig2Horizon.Settings fig2 = Fig2Horizon.Settings.of(Scale.DEMO, gptSeeds, GraphTasks.DEFAULT_EDGE_ORDER);
         Fig1Selection.Settings fig1 = Fig1Selection.Settings.of(Scale.DEMO, gptSeeds, GraphTasks.DEFAULT_EDGE_ORDER);
+        GptInterventions.Settings interventions = GptInterventions.Settings.of(Scale.DEMO, gptSeeds);
         LinearHorizon.Settings horizon = LinearHorizon.Settings.quick(options.seedsOr(cli, 2), threads);
         LinearSamples.Settings samples = LinearSamples.Settings.quick(options.seedsOr(cli, LinearSamplesCommand.QUICK_SEEDS), threads);
         TournamentVsMle.Settings tournament = TournamentVsMle.Settings.quick(options.seedsOr(cli, TournamentVsMleCommand.QUICK_SEEDS), threads);
         BestOfN.Settings bon = new BestOfN.Settings(BON_N, BON_PROMPTS, options.seed, threads);
         RunFolder run = RunFolder.open("demo", options.seed, options.out, options.resume);
-        run.writeConfig(new Config("demo", options.seed, fig2, fig1, horizon, samples, tournament, BON_MODEL, BON_H, BON_TRAIN_SAMPLES,
+        run.writeConfig(new Config("demo", options.seed, fig2, fig1, interventions, horizon, samples, tournament, BON_MODEL, BON_H, BON_TRAIN_SAMPLES,
                 BON_PROMPTS, BON_N));
         System.err.println("covlab: demo -> " + run.dir());
 
@@ -89,6 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, Function<Path, Section>> steps = new LinkedHashMap<>();
         steps.put(Fig2Horizon.NAME, d -> Fig2HorizonRun.run(fig2, seed, d, true, threads).section());
         steps.put(Fig1Selection.NAME, d -> Fig1SelectionRun.run(fig1, seed, d, true, threads).section());
+        steps.put(GptInterventions.NAME, d -> GptInterventionsRun.run(interventions, seed, d, true, threads).section());
         steps.put(LinearHorizon.NAME, d -> LinearHorizonRun.run(horizon, true, seed, d, true).section());
         steps.put(LinearSamples.NAME, d -> LinearSamplesRun.run(samples, true, seed, d, true).section());
         steps.put(TournamentVsMle.NAME, d -> TournamentVsMleRun.run(tournament, true, seed, d, true).section());

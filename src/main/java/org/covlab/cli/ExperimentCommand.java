@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code covlab experiment NAME}: the named, reproducible experiments. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Run a named experiment into a run folder (config.json, metrics.csv, plots, results.json, report.html).",
-        subcommands = {Fig1SelectionCommand.class, Fig2HorizonCommand.class, LinearHorizonCommand.class, LinearSamplesCommand.class, TournamentVsMleCommand.class},
+        subcommands = {Fig1SelectionCommand.class, Fig2HorizonCommand.class, GptInterventionsCommand.class, LinearHorizonCommand.class, LinearSamplesCommand.class, TournamentVsMleCommand.class},
         footer = {"", "Examples:",
                 "  ./covlab experiment linear-horizon --quick",
                 "  ./covlab experiment linear-samples --quick",

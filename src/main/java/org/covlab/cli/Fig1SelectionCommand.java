@@ -3,11 +3,9 @@ package org.covlab.cli;
 import java.util.concurrent.Callable;
 import org.covlab.experiment.Fig1Selection;
 import org.covlab.experiment.Fig1SelectionRun;
-import org.covlab.experiment.Scale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code covlab experiment fig1-selection}: the paper's Fig. 1, coverage vs KL over fine-tuning checkpoints and tournament selection. */
 @Command(name = "fig1-selection", mixinStandardHelpOptions = true,
@@ -18,8 +16,8 @@ import picocli.CommandLine.Option;
                 "tournament (Eq. 32) and min-CE; report each one's Pass@N, the oracle best, and the rank",
                 "correlation of every metric with Pass@N. Scales: demo (for ./covlab demo: graphs with H = 4),",
                 "small (the paper's H = 8, under 30 minutes on 2 cores), paper (H = 8, 6 layers, 4 heads, d 384,",
-                "batch 128, 200k + 50k updates; for bigger machines). Prompts list the edges by layer unless",
-                "--edge-order shuffled. See docs/results.md."},
+                "batch 128, 200k + 50k updates; for bigger machines); 1, 1 and 3 seeds. Prompts list the edges",
+                "by layer unless --edge-order shuffled. See docs/results.md."},
         footer = {"", "Examples:",
                 "  ./covlab experiment fig1-selection --scale demo",
                 "  ./covlab experiment fig1-selection --scale small --out runs/fig1",
@@ -34,13 +32,11 @@ public final class Fig1SelectionCommand implements Callable<Integer> {
 
     @Mixin EdgeOrderOption edgeOrder;
 
-    @Option(names = "--scale", paramLabel = "S", defaultValue = "small",
-            description = "demo, small or paper (default: ${DEFAULT-VALUE}); seeds default to 1, 1 and 3.")
-    String scale;
+    @Mixin ScaleOption scale;
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
-        return options.run(cli, () -> Fig1SelectionRun.run(Fig1Selection.Settings.of(Scale.parse(scale), options.seedsGiven(cli), edgeOrder.order()), options.seed,
+        return options.run(cli, () -> Fig1SelectionRun.run(Fig1Selection.Settings.of(scale.scale(), options.seedsGiven(cli), edgeOrder.order()), options.seed,
                 options.out, options.resume, options.threads));
     }
 }

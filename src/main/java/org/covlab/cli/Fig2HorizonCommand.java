@@ -3,11 +3,9 @@ package org.covlab.cli;
 import java.util.concurrent.Callable;
 import org.covlab.experiment.Fig2Horizon;
 import org.covlab.experiment.Fig2HorizonRun;
-import org.covlab.experiment.Scale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code covlab experiment fig2-horizon}: the paper's Fig. 2, KL and Cov_16 of a GPT as the horizon H grows. */
 @Command(name = "fig2-horizon", mixinStandardHelpOptions = true,
@@ -34,13 +32,11 @@ public final class Fig2HorizonCommand implements Callable<Integer> {
 
     @Mixin EdgeOrderOption edgeOrder;
 
-    @Option(names = "--scale", paramLabel = "S", defaultValue = "small",
-            description = "demo, small or paper (default: ${DEFAULT-VALUE}); seeds default to 2, 3 and 16.")
-    String scale;
+    @Mixin ScaleOption scale;
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
-        return options.run(cli, () -> Fig2HorizonRun.run(Fig2Horizon.Settings.of(Scale.parse(scale), options.seedsGiven(cli), edgeOrder.order()), options.seed,
+        return options.run(cli, () -> Fig2HorizonRun.run(Fig2Horizon.Settings.of(scale.scale(), options.seedsGiven(cli), edgeOrder.order()), options.seed,
                 options.out, options.resume, options.threads));
     }
 }

@@ -92,7 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
     double minLr;
 
     @Option(names = "--optimizer", defaultValue = "adamw", paramLabel = "O",
-            description = "adamw, normalized (Eq. 18 on the full gradient) or sign (Eq. 20) (default: ${DEFAULT-VALUE}).")
+            description = "adamw, sgd (Eq. 14: a step on each sequence's summed log-loss), normalized (Eq. 18 on the full gradient) or sign (Eq. 20) (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
     @Option(names = "--weight-decay", defaultValue = "0.01", paramLabel = "WD", description = "AdamW's weight decay (default: ${DEFAULT-VALUE}).")
@@ -163,7 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
         Checks.atLeast("--warmup", 0, warmup);
         if (!(minLr >= 0 && minLr <= lr)) throw new InputException("--min-lr: must be in [0, --lr], got " + minLr);
         Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
-        if (kind == null) throw new InputException("--optimizer: unknown '" + optimizer + "'; choose adamw, normalized or sign");
+        if (kind == null) throw new InputException("--optimizer: unknown '" + optimizer + "'; choose adamw, sgd, normalized or sign");
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new InputException("--weight-decay: must be >= 0, got " + weightDecay);
         Checks.positive("--lambda", lambda);
         if (!(beta2 >= 0 && beta2 < 1)) throw new InputException("--beta2: must be in [0, 1), got " + beta2);

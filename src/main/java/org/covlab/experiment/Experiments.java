@@ -24,6 +24,7 @@ public final class Experiments {
     static {
         REBUILD.put(Fig2Horizon.NAME, Fig2HorizonRun::rebuild);
         REBUILD.put(Fig1Selection.NAME, Fig1SelectionRun::rebuild);
+        REBUILD.put(GptInterventions.NAME, GptInterventionsRun::rebuild);
         REBUILD.put(LinearHorizon.NAME, LinearHorizonRun::rebuild);
         REBUILD.put(LinearSamples.NAME, LinearSamplesRun::rebuild);
         REBUILD.put(TournamentVsMle.NAME, TournamentVsMleRun::rebuild);

@@ -279,42 +279,72 @@ public final class Fig1Selection {
         Path dir = cellDir(run, seed);
         List<Checkpoints.Entry> entries = GptCell.checkpoints(dir.resolve("finetune"));
         long selSeed = new Seeds(run.seed()).child("fig1/seed" + seed).child("select").master();
+        SelectionTables t = logProbTables(fine, entries, s.selectionPairs(), s.offsetPairs(), s.onPolicy(), selSeed, dir, threads);
+        return selections(t.table(), t.offset(), rowsOf(metrics, seed), seed, s.offsetA());
+    }
+
+    /** The selection input of a run: the tournament's and min-CE's table, and the offset tournament's. */
+    record SelectionTables(LogProbTable table, LogProbTable offset) {}
+
+    /**
+     * Scores a run's checkpoints for selection: {@code pairs} validation pairs (x, y ~ pi_D) for the tournament and min-CE,
+     * the first {@code offsetPairs} of them with {@code onPolicy} samples per prompt from every checkpoint for the offset
+     * tournament. Both tables are kept in {@code dir} as JSONL ({@code covlab select --logprobs} reads them).
+     */
+    static SelectionTables logProbTables(GraphTask task, List<Checkpoints.Entry> entries, int pairs, int offsetPairs, int onPolicy, long seed,
+                                 Path dir, int threads) {
         LogProbTable table, offsetTable;
         try (Parallel pool = new Parallel(threads)) {
-            table = CheckpointLogProbs.table(fine, entries, s.selectionPairs(), 0, selSeed, pool);
-            offsetTable = CheckpointLogProbs.table(fine, entries, s.offsetPairs(), s.onPolicy(), selSeed, pool);
+            table = CheckpointLogProbs.table(task, entries, pairs, 0, seed, pool);
+            offsetTable = CheckpointLogProbs.table(task, entries, offsetPairs, onPolicy, seed, pool);
         }
         LogProbJsonl.write(dir.resolve(LOGPROBS), table);
         LogProbJsonl.write(dir.resolve(OFFSET_LOGPROBS), offsetTable);
-        return selections(table, offsetTable, rowsOf(metrics, seed), seed, s.offsetA());
+        return new SelectionTables(table, offsetTable);
     }
 
-    /**
-     * Every method's choice on the tables: tournament and offset at each paired N, min-CE, and the oracle lowest true
-     * Cov_N at each paired N (from the checkpoints' metrics rows, in the tables' candidate order).
-     */
+    /** Every method's choice on the tables at the paired N (the oracle from each checkpoint's true Cov_N), as rows of {@link #selectionHeader()}. */
     static List<Object[]> selections(LogProbTable table, LogProbTable offsetTable, List<CsvTable.Row> rows, int seed, double a) {
-        if (rows.size() != table.K()) throw new IllegalStateException(table.K() + " checkpoints scored, " + rows.size() + " evaluated");
         List<Object[]> out = new ArrayList<>();
-        for (double N : PAIRED_NS) {
-            out.add(row(seed, Selector.TOURNAMENT, N, table.n(), new SimpleTournament(N).select(table), rows));
-            out.add(row(seed, Selector.OFFSET, N, offsetTable.n(), new OffsetTournament(N, a).select(offsetTable), rows));
-        }
-        out.add(row(seed, Selector.MIN_CE, Double.NaN, table.n(), new MinCrossEntropy().select(table), rows));
-        for (double N : PAIRED_NS) {
-            double[] cov = rows.stream().mapToDouble(r -> r.number(EvalRun.covColumn(N))).toArray();
-            out.add(row(seed, Selector.ORACLE, N, 0, new OracleBestCoverage(cov).select(table), rows));
+        for (Choice c : choices(table, offsetTable, rows, PAIRED_NS, a)) {
+            CsvTable.Row r = rows.get(c.selection().chosen());
+            List<Object> row = new ArrayList<>(List.of(seed));
+            row.addAll(c.columns(r));
+            row.add(r.number("kl"));
+            for (double n : NS) row.add(r.number(EvalRun.covColumn(n)));
+            for (int n : PASS_NS) row.add(r.number(passColumn(n)));
+            out.add(row.toArray());
         }
         return out;
     }
 
-    private static Object[] row(int seed, String method, double N, int pairs, Selection sel, List<CsvTable.Row> rows) {
-        CsvTable.Row r = rows.get(sel.chosen());
-        List<Object> row = new ArrayList<>(List.of(seed, method, Double.isNaN(N) ? "" : EvalRun.label(N), pairs, sel.chosenName(),
-                r.integer("step"), sel.scores()[sel.chosen()], r.number("kl")));
-        for (double n : NS) row.add(r.number(EvalRun.covColumn(n)));
-        for (int n : PASS_NS) row.add(r.number(passColumn(n)));
-        return row.toArray();
+    /** One method's pick: the method's name, its N (NaN for min-CE), the validation pairs it read, and its selection. */
+    record Choice(String method, double N, int pairs, Selection selection) {
+        /** The columns method, N, pairs, chosen, step, score of a selections.csv row ({@code r}: the chosen checkpoint's metrics). */
+        List<Object> columns(CsvTable.Row r) {
+            return List.of(method, Double.isNaN(N) ? "" : EvalRun.label(N), pairs, selection.chosenName(), r.integer("step"),
+                    selection.scores()[selection.chosen()]);
+        }
+    }
+
+    /**
+     * Every method's choice on the tables: the simple and offset tournaments at each N, min-CE (lowest validation
+     * cross-entropy, = min-KL), and the oracle lowest true Cov_N at each N, read from the checkpoints' metrics
+     * {@code rows} (in the tables' candidate order, with a cov@N column for each N).
+     */
+    static List<Choice> choices(LogProbTable table, LogProbTable offsetTable, List<CsvTable.Row> rows, List<Double> ns, double a) {
+        if (rows.size() != table.K()) throw new IllegalStateException(table.K() + " checkpoints scored, " + rows.size() + " evaluated");
+        List<Choice> out = new ArrayList<>();
+        for (double N : ns) {
+            out.add(new Choice(Selector.TOURNAMENT, N, table.n(), new SimpleTournament(N).select(table)));
+            out.add(new Choice(Selector.OFFSET, N, offsetTable.n(), new OffsetTournament(N, a).select(offsetTable)));
+        }
+        out.add(new Choice(Selector.MIN_CE, Double.NaN, table.n(), new MinCrossEntropy().select(table)));
+        for (double N : ns) {
+            double[] cov = rows.stream().mapToDouble(r -> r.number(EvalRun.covColumn(N))).toArray();
+            out.add(new Choice(Selector.ORACLE, N, 0, new OracleBestCoverage(cov).select(table)));
+        }
+        return out;
     }
 
     static List<CsvTable.Row> rowsOf(CsvTable metrics, int seed) {

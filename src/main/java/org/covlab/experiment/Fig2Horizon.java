@@ -2,12 +2,14 @@ package org.covlab.experiment;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.covlab.eval.EvalRun;
 import org.covlab.eval.ExactEval;
 import org.covlab.eval.WeightedSequence;
-import org.covlab.metric.LogRatioRecord;
+import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.GptConfig;
 import org.covlab.report.CsvTable;
 import org.covlab.report.RunFolder;
@@ -187,22 +189,36 @@ public final class Fig2Horizon {
 
     /** The exact evaluation of a checkpoint: one row of {@link #header()}. */
     static GptCell.Evaluation evaluation(Settings s, long master, Cell c) {
-        // the same validation graphs for every seed and order of an H: runs differ by training only
-        GraphTask task = c.task();
-        Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, s.promptsPerClass(),
+        Function<AutoregressiveModel, Map<String, Double>> exact = exactColumns(c.task(), s.promptsPerClass(), master);
+        return (step, model, loss) -> {
+            Map<String, Double> v = exact.apply(model);
+            List<Object> row = new ArrayList<>(List.of(c.order().cliName(), c.H(), c.seed(), step, loss));
+            for (String col : header().subList(row.size(), header().size())) row.add(v.get(col));
+            return List.<Object[]>of(row.toArray());
+        };
+    }
+
+    /**
+     * The exact figures of a model on H's validation set, by column name: cross_entropy, kl, cov@N for N in {@link #NS},
+     * and kl_G and cov@16_G within each class. The validation prompts are the same for every run of an H (seeded by
+     * the master seed and H alone), so runs differ by training only.
+     */
+    static Function<AutoregressiveModel, Map<String, Double>> exactColumns(GraphTask task, int promptsPerClass, long master) {
+        Map<String, List<Prompt>> prompts = ExactEval.validationPrompts(task, promptsPerClass,
                 new Seeds(master).child("fig2/H" + task.H() + "/validation").master());
         List<WeightedSequence> seqs = ExactEval.supportSequences(task, prompts);
         double[] ns = NS.stream().mapToDouble(Double::doubleValue).toArray();
         int headline = NS.indexOf(HEADLINE_N);
-        return (step, model, loss) -> {
-            List<LogRatioRecord> records = ExactEval.records(task, model, seqs);
-            List<ExactEval.Figures> figures = ExactEval.figures(records, ns, new int[0]);
+        return model -> {
+            List<ExactEval.Figures> figures = ExactEval.figures(ExactEval.records(task, model, seqs), ns, new int[0]);
             ExactEval.Figures mixed = figures.get(0);
-            List<Object> row = new ArrayList<>(List.of(c.order().cliName(), task.H(), c.seed(), step, loss, mixed.crossEntropy(), mixed.kl()));
-            for (double cov : mixed.coverage()) row.add(cov);
-            for (String g : CLASSES) row.add(byGroup(figures, g).kl());
-            for (String g : CLASSES) row.add(byGroup(figures, g).coverage()[headline]);
-            return List.<Object[]>of(row.toArray());
+            Map<String, Double> v = new LinkedHashMap<>();
+            v.put("cross_entropy", mixed.crossEntropy());
+            v.put("kl", mixed.kl());
+            for (int i = 0; i < ns.length; i++) v.put(EvalRun.covColumn(ns[i]), mixed.coverage()[i]);
+            for (String g : CLASSES) v.put("kl_" + g, byGroup(figures, g).kl());
+            for (String g : CLASSES) v.put(EvalRun.covColumn(HEADLINE_N) + "_" + g, byGroup(figures, g).coverage()[headline]);
+            return v;
         };
     }
 

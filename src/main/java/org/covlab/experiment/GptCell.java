@@ -109,8 +109,10 @@ final class GptCell {
         return Checkpoints.list(dir.resolve(CHECKPOINTS));
     }
 
+    /** Evaluates, then checkpoints; weights an update made non-finite are divergence, before any evaluation sees them. */
     private static void evaluateAndSave(Trainer t, Checkpoints ckpts, TaskSpec task, CsvTable rows, Path rowsFile,
                                         Evaluation eval, double meanLoss) {
+        t.requireFinite();
         for (Object[] r : eval.rows(t.step(), t.model(), meanLoss)) rows.addRow(r);
         rows.write(rowsFile);
         ckpts.save(t, task);

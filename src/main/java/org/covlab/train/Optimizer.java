@@ -5,28 +5,30 @@ import org.covlab.model.ParameterLayout;
 import org.covlab.tensor.Parallel;
 
 /**
- * The update applied to the GPT's flat parameters after each backward pass: AdamW, the paper's normalized update
- * (Eq. 18) or SignSGD (Eq. 20).
+ * The update applied to the GPT's flat parameters after each backward pass: AdamW, the paper's sequence-level SGD
+ * (Eq. 14), its normalized update (Eq. 18) or SignSGD (Eq. 20).
  *
  * <p>Sign convention. {@link org.covlab.model.Gpt#loss} is the weighted mean token cross-entropy L = -sum w log pi /
  * sum w, and the gradient array holds g = dL/dtheta, a descent direction. The paper writes Eqs. 17-20 as ascent on
  * the batch-mean sequence log-likelihood: ĝ = (1/K) sum_{(x,y)} sum_h grad log pi(y_h|x, y_{<h}) = -s g, with
  * s = (sum w) / K (scored tokens per sequence) and K the batch size. So
  * <ul>
+ *   <li>sgd (Eq. 14 with a mini-batch, no projection): theta += eta ĝ, i.e. theta -= eta s g: a step on the summed
+ *       (not averaged) log-loss of each sequence, so its length grows with the response length H;</li>
  *   <li>normalized (Eq. 18 on the full gradient, no projection): theta += eta ĝ / (lambda + ||ĝ||), i.e.
  *       theta -= eta s g / (lambda + s ||g||). It always rescales (not clipping): with ||ĝ|| >> lambda the step has
  *       length about eta; with ||ĝ|| << lambda it is SGD with step eta / lambda on the summed log-likelihood;</li>
  *   <li>sign (Eq. 20): theta += eta sign(ĝ), i.e. theta -= eta sign(g) (sign(0) = 0);</li>
  *   <li>adamw: {@link AdamW} on g, torch.optim.AdamW update for update.</li>
  * </ul>
- * Eqs. 18 and 20 have no weight decay, so only AdamW uses it. Every update is elementwise, so the result has the
+ * Eqs. 14, 18 and 20 have no weight decay, so only AdamW uses it. Every update is elementwise, so the result has the
  * same bits for any thread count.
  */
 public final class Optimizer {
 
-    /** The update rule, named as on the command line ({@code --optimizer adamw|normalized|sign}). */
+    /** The update rule, named as on the command line ({@code --optimizer adamw|sgd|normalized|sign}). */
     public enum Kind {
-        ADAMW, NORMALIZED, SIGN;
+        ADAMW, SGD, NORMALIZED, SIGN;
 
         public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
@@ -111,7 +113,7 @@ public final class Optimizer {
      *
      * @param grads    g = dL/dtheta of the mean token loss (scaled in place when clipped)
      * @param gradNorm ||g||, computed once by the trainer (and logged)
-     * @param scale    s = scored tokens / sequences of the batch, so that ĝ = -s g (used by normalized)
+     * @param scale    s = scored tokens / sequences of the batch, so that ĝ = -s g (used by sgd and normalized)
      */
     public void step(float[] params, float[] grads, double lr, double gradNorm, double scale) {
         if (!(lr >= 0)) throw new IllegalArgumentException("learning rate must be >= 0, got " + lr);
@@ -126,12 +128,8 @@ public final class Optimizer {
         }
         switch (settings.kind()) {
             case ADAMW -> adamw.step(params, grads, lr);
-            case NORMALIZED -> {
-                float f = (float) (lr * scale / (settings.lambda() + scale * gradNorm));
-                pool.forRange(params.length, MIN_CHUNK, (lo, hi) -> {
-                    for (int i = lo; i < hi; i++) params[i] -= f * grads[i];
-                });
-            }
+            case SGD -> descend(params, grads, (float) (lr * scale));
+            case NORMALIZED -> descend(params, grads, (float) (lr * scale / (settings.lambda() + scale * gradNorm)));
             case SIGN -> {
                 float eta = (float) lr;
                 pool.forRange(params.length, MIN_CHUNK, (lo, hi) -> {
@@ -139,6 +137,13 @@ public final class Optimizer {
                 });
             }
         }
+    }
+
+    /** theta -= f g, elementwise. */
+    private void descend(float[] params, float[] grads, float f) {
+        pool.forRange(params.length, MIN_CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) params[i] -= f * grads[i];
+        });
     }
 
     /** Updates taken so far. */

@@ -71,6 +71,14 @@ public final class Trainer {
         step = s;
     }
 
+    /**
+     * Throws {@link DivergedException} unless the weights and the optimizer's state are finite and the model's
+     * log-probabilities too (finite weights near float32's limit overflow the forward pass).
+     */
+    public void requireFinite() {
+        WeightChecks.requireFiniteState(this);
+    }
+
     /** Trains until {@code untilStep} updates are done, calling the listener after each. */
     public void train(int untilStep, TrainingListener listener) {
         while (step < untilStep) {

@@ -24,19 +24,24 @@ final class WeightChecks {
         ParameterLayout layout = model.layout();
         float[] w = model.parameters();
         for (ParameterLayout.Tensor t : layout.tensors()) Safetensors.requireFinite(file, t.name(), t.shape(), w, t.offset(), t.size());
+        double lp = probe(model);
+        if (!Double.isFinite(lp)) {
+            ParameterLayout.Tensor big = largest(layout, w);
+            throw InputException.at(file, 0, big.name(), String.format(Locale.ROOT, "the model's log-probabilities are %s on a test "
+                    + "sequence: its weights overflow float32 (the largest |w| is %.3g, in this tensor)", lp, maxAbs(w, big)));
+        }
+    }
+
+    /** The first non-finite log-probability of a test sequence, or 0 when all are finite. */
+    private static double probe(Gpt model) {
         int n = Math.min(PROBE_TOKENS, model.config().ctx()), v = model.config().vocab();
         int[] tokens = new int[n], targets = new int[n];
         for (int i = 0; i < n; i++) {
             tokens[i] = i % v;
             targets[i] = (i + 1) % v;
         }
-        for (double lp : model.targetLogProbs(tokens, targets, 1, n)) {
-            if (!Double.isFinite(lp)) {
-                ParameterLayout.Tensor big = largest(layout, w);
-                throw InputException.at(file, 0, big.name(), String.format(Locale.ROOT, "the model's log-probabilities are %s on a test "
-                        + "sequence: its weights overflow float32 (the largest |w| is %.3g, in this tensor)", lp, maxAbs(w, big)));
-            }
-        }
+        for (double lp : model.targetLogProbs(tokens, targets, 1, n)) if (!Double.isFinite(lp)) return lp;
+        return 0;
     }
 
     /** Passes AdamW's moments as read: finite, and the second moments >= 0. */
@@ -47,7 +52,10 @@ final class WeightChecks {
             if (x.data()[i] < 0) throw InputException.at(file, 0, name, "element " + i + " is " + x.data()[i] + "; a second moment is >= 0");
     }
 
-    /** Passes a trainer whose weights and optimizer state are finite: only such a state may become a checkpoint. */
+    /**
+     * Passes a trainer whose weights and optimizer state are finite and whose model gives finite log-probabilities: only
+     * such a state may become a checkpoint.
+     */
     static void requireFiniteState(Trainer t) {
         ParameterLayout layout = t.model().layout();
         String[] what = {"weights", "first moments", "second moments"};
@@ -64,6 +72,10 @@ final class WeightChecks {
                 }
             }
         }
+        double lp = probe(t.model());
+        if (!Double.isFinite(lp)) throw new DivergedException("training diverged by step " + t.step() + ": the weights are finite but "
+                + "overflow float32 in the forward pass (a log-probability of " + lp + "); no checkpoint is written for this step. "
+                + "Lower --lr (now " + t.config().lr(Math.max(0, t.step() - 1)) + ")");
     }
 
     private static ParameterLayout.Tensor largest(ParameterLayout layout, float[] w) {

@@ -9,7 +9,8 @@ class ExperimentCommandTest {
     @Test void helpEndsInRunnableExamples() {
         for (String[] args : new String[][] {{"experiment", "linear-horizon", "--help"}, {"demo", "--help"},
                 {"experiment", "--help"}, {"experiment", "linear-samples", "--help"}, {"experiment", "tournament-vs-mle", "--help"},
-                {"experiment", "fig2-horizon", "--help"}, {"experiment", "fig1-selection", "--help"}}) {
+                {"experiment", "fig2-horizon", "--help"}, {"experiment", "fig1-selection", "--help"},
+                {"experiment", "gpt-interventions", "--help"}}) {
             CliRun r = CliRun.of(args);
             assertThat(r.exit()).isZero();
             assertThat(r.out()).contains("Examples:").contains("./covlab ");
@@ -32,11 +33,11 @@ class ExperimentCommandTest {
     @Test void theExperimentListNamesEveryExperiment() {
         CliRun r = CliRun.of("experiment", "--help");
         assertThat(r.out()).contains("linear-horizon").contains("linear-samples").contains("tournament-vs-mle")
-                .contains("fig1-selection").contains("fig2-horizon");
+                .contains("fig1-selection").contains("fig2-horizon").contains("gpt-interventions");
     }
 
     @Test void theGptExperimentsRefuseAnUnknownScaleOrBadNumbersInOneLine() {
-        for (String name : new String[] {"fig1-selection", "fig2-horizon"}) {
+        for (String name : new String[] {"fig1-selection", "fig2-horizon", "gpt-interventions"}) {
             CliRun r = CliRun.of("experiment", name, "--scale", "huge");
             assertThat(r.exit()).as(name).isEqualTo(2);
             assertThat(r.errLines()).hasSize(1);

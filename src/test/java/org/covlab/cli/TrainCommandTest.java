@@ -146,7 +146,7 @@ class TrainCommandTest {
         String[][] cases = {
                 train(dir.resolve("a"), "--ctx", "100"),
                 train(dir.resolve("b"), "--dmodel", "33"),
-                train(dir.resolve("c"), "--optimizer", "sgd"),
+                train(dir.resolve("c"), "--optimizer", "momentum"),
                 train(dir.resolve("d"), "--dataset", "lots"),
                 train(dir.resolve("e"), "--loss-on", "prompt"),
                 train(dir.resolve("f"), "--min-lr", "1"),

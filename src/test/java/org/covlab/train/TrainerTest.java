@@ -99,16 +99,37 @@ class TrainerTest {
         assertThat(Math.sqrt(step)).isCloseTo(lr * s * gNorm / (lambda + s * gNorm), org.assertj.core.api.Assertions.within(1e-5));
     }
 
+    /**
+     * Eq. 14 with a mini-batch: theta += eta ĝ = theta - eta s g, a step on the batch-mean summed (not averaged)
+     * sequence log-loss, so its length is eta s ||g|| and grows with the response length (the sign and scale of ĝ = -s g
+     * are checked against central differences in {@link #normalizedUpdateFollowsEq18}).
+     */
+    @Test void sgdUpdateFollowsEq14() {
+        double lr = 0.01;
+        OneStep o = OneStep.of(Optimizer.Kind.SGD, lr, 3);
+        float[] before = o.before(), g = o.g();
+        Gpt m = o.model();
+        double s = o.batch().weightSum() / o.batch().rows(), gNorm = Trainer.norm(g, Parallel.SERIAL);
+        o.trainer().update();
+        float f = (float) (lr * s);
+        double step = 0;
+        for (int i = 0; i < g.length; i++) {
+            assertThat(m.parameters()[i]).isEqualTo(before[i] - f * g[i]);
+            step += (m.parameters()[i] - before[i]) * (double) (m.parameters()[i] - before[i]);
+        }
+        System.out.printf("sgd update: s = %.3g scored tokens per sequence, step length %.6g (eta s ||g|| = %.6g), max difference 0%n",
+                s, Math.sqrt(step), lr * s * gNorm);
+        assertThat(s).as("the step is on the summed log-loss: s tokens per sequence").isGreaterThan(1);
+        assertThat(Math.sqrt(step)).isCloseTo(lr * s * gNorm, org.assertj.core.api.Assertions.within(1e-4 * lr * s * gNorm));
+    }
+
     /** Eq. 20: theta += eta sign(ĝ) = theta - eta sign(g), exactly in float. */
     @Test void signUpdateFollowsEq20() {
         double lr = 1e-3;
-        TrainConfig cfg = new TrainConfig(4, 1, 4, LrSchedule.constant(lr), Optimizer.Settings.of(Optimizer.Kind.SIGN, 0.01, 1),
-                TaskData.LossOn.RESPONSE, TaskData.ONLINE);
-        Gpt m = Trainer.initialModel(TinyRuns.GPT, 4, Parallel.SERIAL);
-        float[] before = m.parameters().clone();
-        TaskData.Batch b = new TaskData(TinyRuns.FIG2, 4, TaskData.ONLINE, TaskData.LossOn.RESPONSE).next(4);
-        float[] g = gradient(m, b.inputs(), b.targets(), b.weights(), b);
-        new Trainer(m, TinyRuns.FIG2, cfg).update();
+        OneStep o = OneStep.of(Optimizer.Kind.SIGN, lr, 4);
+        float[] before = o.before(), g = o.g();
+        Gpt m = o.model();
+        o.trainer().update();
         int zeros = 0;
         for (int i = 0; i < g.length; i++) {
             assertThat(m.parameters()[i]).isEqualTo(before[i] - (float) lr * Math.signum(g[i]));
@@ -130,6 +151,18 @@ class TrainerTest {
             System.out.printf("fig2 H=8, 80 steps of batch 8: loss %.3f -> %.3f (mean of the last 10)%n", first, last);
             assertThat(first).isCloseTo(Math.log(TinyRuns.FIG2.vocabSize()), org.assertj.core.api.Assertions.within(0.3));
             assertThat(last).isLessThan(first - 0.3);   // ln 104 = 4.64 to about 4.2: responses are node ids; copying them takes longer
+        }
+    }
+
+    /** A tiny model's weights and gradient g on the batch its trainer's first update of {@code kind} at {@code lr} will read. */
+    private record OneStep(Gpt model, float[] before, TaskData.Batch batch, float[] g, Trainer trainer) {
+        static OneStep of(Optimizer.Kind kind, double lr, long seed) {
+            TrainConfig cfg = new TrainConfig(seed, 1, 4, LrSchedule.constant(lr), Optimizer.Settings.of(kind, 0.01, 1),
+                    TaskData.LossOn.RESPONSE, TaskData.ONLINE);
+            Gpt m = Trainer.initialModel(TinyRuns.GPT, seed, Parallel.SERIAL);
+            TaskData.Batch b = new TaskData(TinyRuns.FIG2, seed, TaskData.ONLINE, TaskData.LossOn.RESPONSE).next(4);
+            float[] before = m.parameters().clone(), g = gradient(m, b.inputs(), b.targets(), b.weights(), b);
+            return new OneStep(m, before, b, g, new Trainer(m, TinyRuns.FIG2, cfg));
         }
     }
 

@@ -223,7 +223,7 @@ public final class GptInterventions {
     }
 
     private static CsvTable train(Settings s, RunFolder run, List<Cell> cells, int threads, String title) {
-        int modelThreads = Fig2Horizon.modelThreads(threads, cells.size());
+        int modelThreads = CellRunner.threadsPerCell(threads, cells.size());
         List<CellRunner.Cell> work = cells.stream().map(c -> new CellRunner.Cell(c.key(), () -> cell(s, run, c, modelThreads))).toList();
         return CellRunner.run(run, NAME + " " + title, header(), Math.min(threads, work.size()), work);
     }

@@ -20,7 +20,8 @@ final class StandaloneCluster implements AutoCloseable {
     final String master;
     final Path workDir;
     private final Path logs;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread reaper = new Thread(this::destroyAll, "standalone-cluster-reaper");
 
     /** The test JVM's class path (surefire keeps it in a property when it starts the JVM through a manifest jar). */
     static String classPath() {
@@ -33,6 +34,7 @@ final class StandaloneCluster implements AutoCloseable {
         logs = Files.createDirectories(dir.resolve("logs"));
         int port = freePort();
         master = "spark://127.0.0.1:" + port;
+        Runtime.getRuntime().addShutdownHook(reaper); // a test JVM stopped by SIGTERM must not leave the cluster running
         try {
             start("master", sparkHome, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "" + port,
                     "--webui-port", "" + freePort());
@@ -97,12 +99,21 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     @Override public void close() {
+        destroyAll();
+        for (Process p : processes) p.onExit().join();
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: nothing left to remove
+        }
+    }
+
+    private void destroyAll() {
         for (int i = processes.size() - 1; i >= 0; i--) {
             Process p = processes.get(i);
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
-        for (Process p : processes) p.onExit().join();
     }
 
     private static int freePort() throws IOException {

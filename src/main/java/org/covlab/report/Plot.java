@@ -101,7 +101,10 @@ public final class Plot {
         return this;
     }
 
-    /** Fixes palette colours by series name: the i-th name gets the i-th colour, in every plot that uses this list. */
+    /**
+     * Fixes palette colours by series name: the i-th name gets the i-th colour, in every plot that uses this list. A series
+     * named "NAME, variant" (e.g. {@code "sgd, TTT"} dashed beside {@code "sgd"}) takes NAME's colour.
+     */
     public Plot colors(List<String> seriesNames) {
         colorOrder.clear();
         colorOrder.addAll(seriesNames);
@@ -186,8 +189,10 @@ public final class Plot {
         for (Kind kind : Kind.values()) {
             for (Series s : series) {
                 if (s.kind != kind) continue;
-                if (!named.contains(s.name)) named.add(s.name);
-                Color color = PlotStyle.TAB10[named.indexOf(s.name) % PlotStyle.TAB10.length];
+                String base = s.name.contains(", ") && colorOrder.contains(s.name.substring(0, s.name.indexOf(", ")))
+                        ? s.name.substring(0, s.name.indexOf(", ")) : s.name;
+                if (!named.contains(base)) named.add(base);
+                Color color = PlotStyle.TAB10[named.indexOf(base) % PlotStyle.TAB10.length];
                 Marker marker = kind == Kind.HIGHLIGHT ? PlotStyle.HIGHLIGHT_MARKERS[markers++ % PlotStyle.HIGHLIGHT_MARKERS.length] : null;
                 if (addTo(c, s, color, marker, geometric)) drawn++;
             }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
@@ -102,5 +103,15 @@ class PlotTest {
         XYChart one = Plot.titled("b").colors(order).line("sign-sgd", new double[] {1}, new double[] {1}).chart();
         assertThat(one.getSeriesMap().get("sign-sgd").getLineColor()).isEqualTo(all.getSeriesMap().get("sign-sgd").getLineColor());
         assertThat(all.getSeriesMap().get("mle").getLineColor()).isNotEqualTo(all.getSeriesMap().get("sign-sgd").getLineColor());
+    }
+
+    @Test
+    void aVariantOfANamedSeriesTakesItsColour() {
+        XYChart c = Plot.titled("a").colors(List.of("sgd", "adamw")).line("sgd", new double[] {1}, new double[] {1})
+                .dashed("adamw, TTT", new double[] {1}, new double[] {2}).dashed("other, TTT", new double[] {1}, new double[] {3}).chart();
+        XYChart plain = Plot.titled("b").colors(List.of("sgd", "adamw")).line("adamw", new double[] {1}, new double[] {1}).chart();
+        assertThat(c.getSeriesMap().get("adamw, TTT").getLineColor()).isEqualTo(plain.getSeriesMap().get("adamw").getLineColor());
+        assertThat(c.getSeriesMap().get("other, TTT").getLineColor()).as("not a named series: a colour of its own")
+                .isNotIn(c.getSeriesMap().get("sgd").getLineColor(), c.getSeriesMap().get("adamw, TTT").getLineColor());
     }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import org.covlab.experiment.GptInterventions;
 import org.covlab.experiment.GptInterventionsRun;
 import org.covlab.experiment.Scale;
+import org.covlab.util.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Option;
                 "exact KL and Cov_N (N = 2, 4, 16, 256) per class and mixed. Reports each optimizer's best step",
                 "per H and its one fixed step for every H (as linear-horizon), the verdicts on Prop. 5.1, Thm 5.1",
                 "and the SignSGD remark, the last iterate against the best checkpoint (Q10), and the tournament,",
-                "offset tournament and min-CE over each run's checkpoints at N = 16 against the oracle.",
+                "offset tournament and min-CE over each run's checkpoints at N = 16 against the oracle, and",
+                "test-time training (Eq. 22 as dynamic evaluation, K = 1, eta 0.01) against plain decoding on the",
+                "last checkpoint of each optimizer's best step per H (decoder = ttt).",
                 "metrics.csv: one row per (optimizer, decoder, H, seed, lr, step); selections.csv as fig1-selection's.",
                 "Scales: demo (minutes, for ./covlab demo: H = 8, 16, one step per optimizer, 1 seed), small",
                 "(3 steps per optimizer on 1 seed, the chosen ones on 3; about an hour on 2 busy cores), paper",
@@ -41,6 +44,8 @@ public final class GptInterventionsCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         CommandLine cli = spec.commandLine();
+        if (quick && cli.getParseResult().hasMatchedOption("--scale") && scale.scale() != Scale.DEMO)
+            throw new InputException("--quick is --scale demo; it cannot go with --scale " + scale.scale().cliName());
         Scale sc = quick ? Scale.DEMO : scale.scale();
         return options.run(cli, () -> GptInterventionsRun.run(GptInterventions.Settings.of(sc, options.seedsGiven(cli)), options.seed,
                 options.out, options.resume, options.threads));

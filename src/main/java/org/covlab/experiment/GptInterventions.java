@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.covlab.decode.TttGpt;
+import org.covlab.decode.TttSettings;
 import org.covlab.eval.EvalRun;
 import org.covlab.model.AutoregressiveModel;
 import org.covlab.model.Gpt;
@@ -40,7 +42,7 @@ import org.covlab.util.Seeds;
  * Cov_16 ({@link Fig1Selection#choices}).
  *
  * <p>Every run is one cell in {@code cells/KEY/} ({@link GptCell}: resumable, skipped once finished). A checkpoint
- * is evaluated once per {@link Decoder}; the rows carry the decoder's name.
+ * is evaluated plainly; the last checkpoints of the chosen runs also with test-time training ({@link GptInterventionsTtt}).
  */
 public final class GptInterventions {
     private GptInterventions() {}
@@ -52,17 +54,17 @@ public final class GptInterventions {
     /** The N at which the tournaments select (and the oracle reads the true Cov_N). */
     public static final double SELECTION_N = 16;
 
-    /**
-     * How a checkpoint is decoded when it is evaluated: the model as trained ({@code plain}). A decoder that changes
-     * the distribution (test-time training) is one more constant whose {@link #wrap} returns that distribution.
-     */
+    /** How a checkpoint is decoded when it is evaluated ({@code decoder} in metrics.csv). */
     public enum Decoder {
-        PLAIN;
+        /** The model as trained. */
+        PLAIN,
+        /** Test-time training from the trained weights (Eq. 22 as dynamic evaluation, {@link TttGpt}); {@link GptInterventionsTtt}. */
+        TTT;
 
         public String cliName() { return name().toLowerCase(java.util.Locale.ROOT); }
 
-        /** The distribution this decoder samples from, given the trained weights. */
-        AutoregressiveModel wrap(Gpt model) { return model; }
+        /** The distribution this decoder samples from, given the trained weights and TTT's update. */
+        AutoregressiveModel wrap(Gpt model, TttSettings ttt) { return this == PLAIN ? model : new TttGpt(model, ttt); }
     }
 
     /** One optimizer's step sizes to try, ascending. */
@@ -89,23 +91,23 @@ public final class GptInterventions {
      * @param promptsPerClass validation prompts per class of the exact evaluation
      * @param grids           each optimizer's step sizes
      * @param adam            AdamW's warm-up, beta2 and clipping (its rate comes from the grid)
-     * @param decoders        how each checkpoint is decoded when evaluated
+     * @param ttt             the ttt decoder's update, applied to the last checkpoint of each optimizer's best step per H on the
+     *                        grid seeds ({@link TttSettings#OFF}: no ttt rows)
      * @param selectionPairs  n, validation pairs from pi_D for the tournament and min-CE
      * @param offsetPairs     the offset tournament's prompts (the first of the n pairs)
      * @param onPolicy        M, on-policy samples per prompt and checkpoint for the offset tournament
      */
     public record Settings(Scale scale, List<Integer> horizons, int steps, int gridSeeds, int seeds, int layers, int heads, int dModel,
                            int batch, int dataset, int evalEvery, int promptsPerClass, List<Grid> grids, AdamRecipe adam,
-                           List<Decoder> decoders, int selectionPairs, int offsetPairs, int onPolicy) {
+                           TttSettings ttt, int selectionPairs, int offsetPairs, int onPolicy) {
         public Settings {
             horizons = List.copyOf(horizons);
             grids = List.copyOf(grids);
-            decoders = List.copyOf(decoders);
             if (horizons.isEmpty() || horizons.stream().anyMatch(h -> h < 8 || h % 2 != 0))
                 throw new IllegalArgumentException("fig2 needs even H >= 8, got " + horizons);
             if (!grids.stream().map(Grid::optimizer).toList().equals(OPTIMIZERS))
                 throw new IllegalArgumentException("one grid per optimizer, in the order " + OPTIMIZERS);
-            if (adam == null || decoders.isEmpty() || steps < 1 || gridSeeds < 1 || seeds < gridSeeds || layers < 1 || heads < 1
+            if (adam == null || ttt == null || steps < 1 || gridSeeds < 1 || seeds < gridSeeds || layers < 1 || heads < 1
                     || dModel % heads != 0 || batch < 1 || dataset < 1 || evalEvery < 1 || promptsPerClass < 1 || selectionPairs < 1
                     || offsetPairs < 1 || offsetPairs > selectionPairs || onPolicy < 1)
                 throw new IllegalArgumentException("gpt-interventions settings out of range");
@@ -116,17 +118,19 @@ public final class GptInterventions {
          * (docs/results.md); AdamW is fig2-horizon's small recipe. Paper: section 4.3's model, batch and updates.
          */
         public static Settings of(Scale scale, Integer seeds) {
+            // the paper's K = 1; eta 0.01 moves the small model's figures without diverging (docs/training.md's grid)
+            TttSettings ttt = new TttSettings(1, 0.01);
             AdamRecipe adam = AdamRecipe.constant(2e-3, 100, 0.95, 1.0);
             return switch (scale) {
                 case DEMO -> new Settings(scale, List.of(8, 16), 300, 1, or(seeds, 1), 2, 4, 64, 32, 64_000, 50, 16,
-                        grids(List.of(0.03), List.of(1.0), List.of(1e-3), List.of(2e-3)), adam, List.of(Decoder.PLAIN), 128, 32, 1);
+                        grids(List.of(0.03), List.of(1.0), List.of(1e-3), List.of(2e-3)), adam, ttt, 128, 32, 1);
                 case SMALL -> new Settings(scale, Fig2Horizon.PAPER_HORIZONS, 400, 1, or(seeds, 3), 2, 4, 64, 32, 64_000, 50, 32,
                         grids(List.of(0.015, 0.03, 0.06), List.of(0.3, 1.0, 2.0), List.of(3e-4, 1e-3, 3e-3), List.of(1e-3, 2e-3, 5e-3)),
-                        adam, List.of(Decoder.PLAIN), 256, 64, 1);
+                        adam, ttt, 256, 64, 1);
                 case PAPER -> new Settings(scale, Fig2Horizon.PAPER_HORIZONS, 40_000, 1, or(seeds, 16), 6, 4, 384, TrainConfig.PAPER_BATCH,
                         TrainConfig.PAPER_DATASET, 1000, 1024,
                         grids(List.of(0.015, 0.03, 0.06), List.of(0.3, 1.0, 2.0), List.of(3e-5, 1e-4, 3e-4), List.of(5e-5, 1e-4, 5e-4)),
-                        AdamRecipe.paper(TrainConfig.PAPER_LR), List.of(Decoder.PLAIN), 4096, 512, 2);
+                        AdamRecipe.paper(TrainConfig.PAPER_LR), ttt, 4096, 512, 2);
             };
         }
 
@@ -187,11 +191,17 @@ public final class GptInterventions {
     /** The tables of a run. */
     public record Tables(CsvTable metrics, CsvTable selections) {}
 
-    /** Runs (or resumes) the grid, then the chosen steps' other seeds, then the selections; writes both CSVs. */
+    /**
+     * Runs (or resumes) the grid, then the chosen steps' other seeds, then the test-time-training evaluations, then the
+     * selections; writes both CSVs.
+     */
     public static Tables run(Settings s, RunFolder run, int threads) {
         CsvTable grid = train(s, run, gridCells(s), threads, "grid");
-        List<Cell> more = chosenCells(s, StepChoice.of(grid, s));
-        CsvTable metrics = sorted(concat(grid, more.isEmpty() ? new CsvTable(header()) : train(s, run, more, threads, "chosen steps")));
+        StepChoice choice = StepChoice.of(grid, s);
+        List<Cell> more = chosenCells(s, choice);
+        CsvTable plain = concat(grid, more.isEmpty() ? new CsvTable(header()) : train(s, run, more, threads, "chosen steps"));
+        List<Cell> ttt = GptInterventionsTtt.cells(s, choice);
+        CsvTable metrics = sorted(ttt.isEmpty() ? plain : concat(plain, GptInterventionsTtt.run(s, run, ttt, plain, threads)));
         metrics.write(run.file("metrics.csv"));
         List<Cell> all = new ArrayList<>(gridCells(s));
         all.addAll(more);
@@ -229,7 +239,7 @@ public final class GptInterventions {
     }
 
     /**
-     * One training run, evaluated at every checkpoint with every decoder: rows of {@link #header()}. A run that diverges
+     * One training run, evaluated at every checkpoint (plain decoding): rows of {@link #header()}. A run that diverges
      * (a step too large for its H) ends with one row at the next evaluation point, every figure NaN: it stops there.
      */
     static List<Object[]> cell(Settings s, RunFolder run, Cell c, int threads) {
@@ -238,18 +248,15 @@ public final class GptInterventions {
         Function<AutoregressiveModel, Map<String, Double>> exact = Fig2Horizon.exactColumns(task, s.promptsPerClass(), run.seed());
         try (Parallel pool = new Parallel(threads)) {
             return GptCell.train(spec, task, p -> Trainer.initialModel(s.model(task), spec.training().seed(), p), header(),
-                    (step, model, loss) -> {
-                        List<Object[]> rows = new ArrayList<>();
-                        for (Decoder d : s.decoders()) rows.add(evaluate(c, step, loss, d, exact.apply(d.wrap(model))));
-                        return rows;
-                    }, pool, NAME + " " + c.key());
+                    (step, model, loss) -> List.<Object[]>of(evaluate(c, step, loss, Decoder.PLAIN, exact.apply(model))),
+                    pool, NAME + " " + c.key());
         } catch (DivergedException e) {
             System.err.println("covlab: " + e.getMessage() + "; the run stops there");
             CsvTable done = CsvTable.read(spec.dir().resolve(GptCell.ROWS));
             List<Object[]> rows = new ArrayList<>();
             for (CsvTable.Row r : done.rows()) rows.add(header().stream().map(r::get).toArray());
             int next = Math.min(s.steps(), (int) done.row(done.rowCount() - 1).integer("step") + s.evalEvery());
-            for (Decoder d : s.decoders()) rows.add(evaluate(c, next, Double.NaN, d, Map.of()));
+            rows.add(evaluate(c, next, Double.NaN, Decoder.PLAIN, Map.of()));
             return rows;
         }
     }

@@ -96,6 +96,7 @@ public final class GptInterventionsReport {
                 + informative.size() + " runs whose checkpoints differ in Cov_16",
                 selectionTable(t.selections(), informative, s));
         plots(b, runs, choice, s, dir);
+        GptInterventionsTtt.report(b, s, t.metrics(), dir);
         settings.forEach(b::setting);
         return b.build();
     }

@@ -46,7 +46,10 @@ public final class GptInterventionsRun {
         m.put("seeds", "every grid step on " + s.gridSeeds() + " seed(s); the chosen steps (best per H, one fixed for every H) on "
                 + s.seeds());
         m.put("exact evaluation", "every " + s.evalEvery() + " updates; " + s.promptsPerClass() + " validation prompts per class (fig2-horizon's); "
-                + "decoders " + s.decoders().stream().map(GptInterventions.Decoder::cliName).toList());
+                + "plain decoding");
+        m.put("test-time training", s.ttt().off() ? "none" : "the last checkpoint of each optimizer's best step per H on the grid seed(s), "
+                + "decoded with K = " + s.ttt().steps() + " SGD step(s) of eta = " + GptInterventions.label(s.ttt().lr())
+                + " on each decoded token, reset per response (Eq. 22 as dynamic evaluation), evaluated exactly");
         m.put("selection", "every run's checkpoints at N = 16: tournament and min-CE on " + s.selectionPairs() + " pairs (x, y ~ pi_D), "
                 + "offset tournament (a = 0.1) on the first " + s.offsetPairs() + " with " + s.onPolicy() + " on-policy sample(s) per prompt");
         return m;

@@ -46,6 +46,13 @@ class ExperimentCommandTest {
         }
     }
 
+    @Test void gptInterventionsRefusesQuickWithAnotherScale() {
+        CliRun r = CliRun.of("experiment", "gpt-interventions", "--quick", "--scale", "small");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("--quick is --scale demo").contains("--scale small");
+    }
+
     @Test void anExistingFolderIsNeverOverwrittenWithoutResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path mine = tmp.resolve("mine");

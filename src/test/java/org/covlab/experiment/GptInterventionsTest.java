@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.covlab.decode.TttSettings;
 import org.covlab.report.CsvTable;
 import org.covlab.report.RunFolder;
 import org.covlab.report.Section;
@@ -30,7 +31,7 @@ class GptInterventionsTest {
                         new GptInterventions.Grid(Optimizer.Kind.NORMALIZED, List.of(0.5)),
                         new GptInterventions.Grid(Optimizer.Kind.SIGN, List.of(1e-3)),
                         new GptInterventions.Grid(Optimizer.Kind.ADAMW, List.of(3e-3))),
-                AdamRecipe.constant(3e-3, 0, 0.95, 1.0), List.of(GptInterventions.Decoder.PLAIN), 8, 4, 1);
+                AdamRecipe.constant(3e-3, 0, 0.95, 1.0), new TttSettings(1, 0.01), 8, 4, 1);
     }
 
     @Test void metricsAndSelectionsHaveTheIssuesColumnsAndEveryRunOnce(@TempDir Path tmp) {
@@ -45,7 +46,8 @@ class GptInterventionsTest {
         Set<String> keys = new HashSet<>(), runs = new HashSet<>();
         for (CsvTable.Row r : m.rows()) {
             assertThat(r.get("optimizer")).isIn("sgd", "normalized", "sign", "adamw");
-            assertThat(r.get("decoder")).isEqualTo("plain");
+            assertThat(r.get("decoder")).isIn("plain", "ttt");
+            if (r.get("decoder").equals("ttt")) continue;
             assertThat(keys.add(r.get("optimizer") + r.get("lr") + "/" + r.get("H") + "/" + r.get("seed") + "/" + r.get("step"))).isTrue();
             runs.add(r.get("optimizer") + r.get("lr") + "/" + r.get("H") + "/" + r.get("seed"));
             assertThat(r.number("cov@16")).isBetween(0.0, 1.0);
@@ -58,7 +60,17 @@ class GptInterventionsTest {
         for (Optimizer.Kind k : GptInterventions.OPTIMIZERS)
             for (int H : s.horizons()) seed1 += choice.best(k, H) == choice.fixed(k) ? 1 : 2;
         assertThat(runs).hasSize(10 + seed1);
-        assertThat(m.rowCount()).as("steps 0, 2, 4 of every run").isEqualTo(3 * runs.size());
+        assertThat(m.rows().stream().filter(r -> r.get("decoder").equals("plain")).count()).as("steps 0, 2, 4 of every run")
+                .isEqualTo(3 * runs.size());
+        List<GptInterventionsTtt.Pair> ttt = GptInterventionsTtt.pairs(m);
+        assertThat(ttt).as("the last update of each optimizer's best step per H on the grid seed, beside its plain row")
+                .hasSize(4 * 2).allSatisfy(p -> {
+                    assertThat(p.cell().seed()).isZero();
+                    assertThat(p.cell().lr()).isEqualTo(choice.best(p.cell().optimizer(), p.cell().H()));
+                    assertThat(p.ttt().integer("step")).isEqualTo(4);
+                    assertThat(p.ttt().get("train_loss")).isEqualTo(p.plain().get("train_loss"));
+                });
+        assertThat(m.rowCount()).isEqualTo(3 * runs.size() + ttt.size());
         assertThat(t.selections().header()).containsSubsequence("optimizer", "lr", "H", "seed", "method", "N", "pairs", "chosen", "step",
                 "score", "kl", "cov@16");
         assertThat(t.selections().rowCount()).as("tournament, offset, min-CE, oracle per run").isEqualTo(4 * runs.size());
@@ -70,6 +82,31 @@ class GptInterventionsTest {
             if (r.get("method").equals(Selector.ORACLE)) assertThat(r.number("cov@16")).isEqualTo(lowest);
             else assertThat(r.number("cov@16")).isGreaterThanOrEqualTo(lowest);
         }
+    }
+
+    @Test void aTttRowIsTheExactEvaluationOfTheTttDecoderOnTheLastCheckpoint(@TempDir Path tmp) {
+        GptInterventions.Settings s = tiny(1, 1, 0.02);
+        RunFolder run = RunFolder.open(GptInterventions.NAME, 4, tmp.resolve("run"), false);
+        List<GptInterventionsTtt.Pair> pairs = GptInterventionsTtt.pairs(GptInterventions.run(s, run, 2).metrics());
+        GptInterventionsTtt.Pair p = pairs.stream().filter(x -> x.cell().optimizer() == Optimizer.Kind.ADAMW && x.cell().H() == 10)
+                .findFirst().orElseThrow();
+        GptCell.Spec spec = GptInterventions.spec(s, run, p.cell());
+        List<Checkpoints.Entry> all = Checkpoints.list(spec.dir().resolve(GptCell.CHECKPOINTS));
+        try (Parallel pool = new Parallel(1)) {
+            org.covlab.model.Gpt model = org.covlab.train.Checkpoint.read(all.get(all.size() - 1).dir()).loadModel(pool);
+            Map<String, Double> again = Fig2Horizon.exactColumns(p.cell().task(), s.promptsPerClass(), 4)
+                    .apply(new org.covlab.decode.TttGpt(model, s.ttt()));
+            double worst = 0;
+            for (Map.Entry<String, Double> e : again.entrySet()) worst = Math.max(worst, Math.abs(e.getValue() - p.ttt().number(e.getKey())));
+            System.out.printf("TTT row vs a fresh TttGpt evaluation: max |difference| %.3g; KL plain %.6f, TTT %.6f%n", worst,
+                    p.plain().number("kl"), p.ttt().number("kl"));
+            assertThat(worst).isLessThan(1e-9);
+            assertThat(p.ttt().number("kl")).as("the steps move the distribution").isNotEqualTo(p.plain().number("kl"));
+        }
+        GptInterventions.Settings off = new GptInterventions.Settings(s.scale(), s.horizons(), s.steps(), s.gridSeeds(), s.seeds(), s.layers(),
+                s.heads(), s.dModel(), s.batch(), s.dataset(), s.evalEvery(), s.promptsPerClass(), s.grids(), s.adam(), TttSettings.OFF,
+                s.selectionPairs(), s.offsetPairs(), s.onPolicy());
+        assertThat(GptInterventionsTtt.cells(off, StepChoice.of(CsvTable.read(run.dir().resolve("metrics.csv")), off))).isEmpty();
     }
 
     @Test void aDivergedRunStopsWithANaNRowAndScoresWorst(@TempDir Path tmp) {
@@ -120,11 +157,12 @@ class GptInterventionsTest {
         for (String plot : List.of("cov16_vs_step_H8", "kl_vs_step_H10", "final_cov16_vs_H")) Files.delete(o.dir().resolve(plot + ".png"));
         Section again = GptInterventionsRun.rebuild(o.dir());
         assertThat(again.claims()).isEqualTo(o.section().claims());
-        assertThat(again.figures()).hasSize(2 * 2 + 1);
+        assertThat(again.figures()).hasSize(2 * 2 + 1 + 2);
         for (Section.Figure f : again.figures()) assertThat(f.file()).exists();
+        assertThat(again.figures()).extracting(f -> f.file().getFileName().toString()).contains("ttt_vs_plain_cov16.png", "ttt_vs_plain_kl.png");
         assertThat(Experiments.sections(o.dir())).singleElement().satisfies(x -> assertThat(x.claims()).isEqualTo(o.section().claims()));
-        assertThat(o.section().claims()).extracting(Section.Claim::claim).hasSize(5)
-                .anyMatch(c -> c.startsWith("Prop. 5.1")).anyMatch(c -> c.startsWith("Thm 5.1")).anyMatch(c -> c.startsWith("Section 6.3"));
+        assertThat(o.section().claims()).extracting(Section.Claim::claim).hasSize(6)
+                .anyMatch(c -> c.startsWith("Prop. 5.1")).anyMatch(c -> c.startsWith("Thm 6.1")).anyMatch(c -> c.startsWith("Thm 5.1")).anyMatch(c -> c.startsWith("Section 6.3"));
     }
 
     @Test void theChoiceTakesTheLowestScorePerHAndTheLowestWorstScoreForTheFixedStep() {

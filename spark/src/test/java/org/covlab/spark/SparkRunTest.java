@@ -113,7 +113,7 @@ class SparkRunTest {
             System.setProperty("spark.executor.extraClassPath", StandaloneCluster.classPath());
             System.setProperty("spark.executor.memory", "1g");
             for (List<String> experiment : List.of(LINEAR, FIG2)) {
-                Path out = tmp.resolve("standalone-" + experiment.get(0));
+                Path out = tmp.resolve("standalone-" + String.join("-", experiment).replaceAll("[^A-Za-z0-9]+", "-"));
                 ExecutorKiller killer = new ExecutorKiller(cluster, reference(experiment), out.resolve("cells"));
                 long started = cluster.executorsStarted();
                 int rc;

@@ -92,8 +92,9 @@ public final class SparkCells implements CellCluster {
         String why = cause == null ? m.group(3).replaceFirst("^[\\w$.]+\\.(\\w+: )", "$1")
                 : cause instanceof InputException || cause instanceof DivergedException ? cause.getMessage()
                 : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        boolean diverged = cause instanceof DivergedException || m.group(3).startsWith(DivergedException.class.getName() + ":");
         return new CellFailedException("cell " + keys.get(Integer.parseInt(m.group(1))) + " failed on " + this + " after " + attempts
-                + (attempts == 1 ? " attempt: " : " attempts: ") + why, cause instanceof DivergedException);
+                + (attempts == 1 ? " attempt: " : " attempts: ") + why, diverged);
     }
 
     /** The jar these classes came from (covlab-spark.jar), for the executors; none when run from classes. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.covlab.experiment.CellFailedException;
 import org.covlab.experiment.CellRunner;
 import org.covlab.report.RunFolder;
 import org.covlab.train.DivergedException;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Command;
                 "  ./covlab train --help                          # train the GPT; then eval, sample, bon, select",
                 "  ./covlab help coverage                         # any command's options and examples",
                 "", "Exit codes: 0 success; 2 bad input or refused resources (one line naming the file, field or option);",
-                "3 training diverged (train, experiments); 1 a bug (COVLAB_DEBUG=1 prints its stack trace). See docs/reliability.md."})
+                "3 training diverged (train, experiments); 4 a cell failed on a --spark cluster after its retries",
+                "(rerun with --resume); 1 a bug (COVLAB_DEBUG=1 prints its stack trace). See docs/reliability.md."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -55,10 +57,13 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Exit codes: success, a bug (with its stack trace behind COVLAB_DEBUG=1), bad input or refused resources, diverged training. */
-    public static final int OK = 0, BUG = 1, USER_ERROR = 2, DIVERGED = 3;
+    /**
+     * Exit codes: success, a bug (with its stack trace behind COVLAB_DEBUG=1), bad input or refused resources, diverged
+     * training, a cell that failed on a cluster after its retries (--spark; 3 when its training diverged).
+     */
+    public static final int OK = 0, BUG = 1, USER_ERROR = 2, DIVERGED = 3, CELL_FAILED = 4;
 
-    /** Runs covlab and returns its exit code ({@link #OK}, {@link #BUG}, {@link #USER_ERROR}, {@link #DIVERGED}). */
+    /** Runs covlab and returns its exit code ({@link #OK}, {@link #BUG}, {@link #USER_ERROR}, {@link #DIVERGED}, {@link #CELL_FAILED}). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main()).setUsageHelpAutoWidth(true).setUsageHelpWidth(100);
         cli.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, line.getErr()));
@@ -94,9 +99,11 @@ public final class Main implements Runnable {
     static int report(Throwable ex, PrintWriter err) {
         Throwable cause = ex;       // picocli wraps what a method subcommand throws
         while (cause instanceof CommandLine.ExecutionException && cause.getCause() != null) cause = cause.getCause();
-        if (cause instanceof InputException || cause instanceof UncheckedIOException || cause instanceof DivergedException) {
+        if (cause instanceof InputException || cause instanceof UncheckedIOException || cause instanceof DivergedException
+                || cause instanceof CellFailedException) {
             err.println("covlab: " + cause.getMessage());
             err.flush();
+            if (cause instanceof CellFailedException f) return f.diverged() ? DIVERGED : CELL_FAILED;
             return cause instanceof DivergedException ? DIVERGED : USER_ERROR;
         }
         if (System.getenv("COVLAB_DEBUG") != null) cause.printStackTrace(err);

@@ -15,7 +15,8 @@ public interface CellCluster extends AutoCloseable {
 
     /**
      * Runs cells {@code keys} of the run in {@code dir} and returns once every one has written {@code cells/KEY.csv};
-     * steps {@code progress} once per cell done. A failed cell (after the cluster's retries) is an exception.
+     * steps {@code progress} once per cell done. A cell that failed after the cluster's retries is a
+     * {@link CellFailedException} naming the cell, its attempts and the cause.
      */
     void run(Path dir, List<String> keys, Progress progress);
 

@@ -69,6 +69,10 @@ public final class CellRunner {
             try (Progress progress = Progress.start(task + " (" + todo.size() + " cells on " + remote + ")", cells.size(),
                     cells.size() - todo.size())) {
                 if (!todo.isEmpty()) remote.run(run.dir().toAbsolutePath(), todo, progress);
+            } catch (CellFailedException e) {
+                long kept = cells.stream().filter(c -> runner.finished(c).isPresent()).count();
+                throw new CellFailedException(task + ": " + e.getMessage() + "; finished cells are kept (this step: " + kept + " of "
+                        + cells.size() + ") in " + runner.dir + ": fix the cause and run the same command again with --resume", e.diverged());
             }
             for (int i = 0; i < tables.length; i++) tables[i] = runner.written(cells.get(i), "the cluster reported it done");
             return runner.concat(tables);

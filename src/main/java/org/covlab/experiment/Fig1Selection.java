@@ -124,6 +124,9 @@ public final class Fig1Selection {
                 case PAPER -> new Settings(scale, order, GraphTasks.DEFAULT_H, or(seeds, 3), 6, 4, 384, TrainConfig.PAPER_BATCH, 200_000,
                         AdamRecipe.paper(TrainConfig.PAPER_LR), TrainConfig.PAPER_DATASET, 50_000, AdamRecipe.paper(5e-6), 1000, 1024, 4096,
                         A, 512, 2, 1024);
+                // a one-layer d 16 model, 40 + 20 updates at H = 4 (seconds per cell): tests of resume and Spark
+                case TINY -> new Settings(scale, order, 4, or(seeds, 2), 1, 2, 16, 8, 40, AdamRecipe.constant(3e-3, 0, 0.95, 1.0), 512,
+                        20, AdamRecipe.constant(1e-3, 0, 0.95, 1.0), 5, 8, 32, A, 8, 1, 16);
             };
         }
 

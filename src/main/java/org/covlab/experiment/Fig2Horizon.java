@@ -97,6 +97,8 @@ public final class Fig2Horizon {
                         64_000, 100, 64, 1);
                 case PAPER -> new Settings(scale, order, PAPER_HORIZONS, List.of(40_000, 40_000, 40_000), or(seeds, 16), 6, 4, 384,
                         TrainConfig.PAPER_BATCH, AdamRecipe.paper(TrainConfig.PAPER_LR), TrainConfig.PAPER_DATASET, 1000, 1024, 0);
+                // the demo's model for 100 updates at H = 8 (seconds per cell): tests of resume and Spark
+                case TINY -> new Settings(scale, order, List.of(8), List.of(100), or(seeds, 1), 2, 4, 64, 32, small, 4096, 25, 4, 0);
             };
         }
 

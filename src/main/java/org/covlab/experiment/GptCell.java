@@ -72,6 +72,7 @@ final class GptCell {
             throw new IllegalStateException(rowsFile + " does not reach the newest checkpoint (step " + t.step()
                     + "); delete " + spec.dir() + " to run this cell again from the start");
         }
+        if (from.isPresent()) System.err.println("covlab: " + label + ": resumed from its checkpoint at step " + t.step());
         if (from.isEmpty()) evaluateAndSave(t, ckpts, spec.task(), rows, rowsFile, eval, Double.NaN);
         double[] loss = {0, 0};  // sum, count since the last evaluation
         try (Progress p = Progress.start(label, cfg.steps(), t.step())) {

@@ -131,6 +131,9 @@ public final class GptInterventions {
                         TrainConfig.PAPER_DATASET, 1000, 1024,
                         grids(List.of(0.015, 0.03, 0.06), List.of(0.3, 1.0, 2.0), List.of(3e-5, 1e-4, 3e-4), List.of(5e-5, 1e-4, 5e-4)),
                         AdamRecipe.paper(TrainConfig.PAPER_LR), ttt, 4096, 512, 2);
+                // a one-layer d 16 model, 20 updates at H = 8 (seconds per cell): tests of resume and Spark
+                case TINY -> new Settings(scale, List.of(8), 20, 1, or(seeds, 1), 1, 2, 16, 4, 512, 5, 2,
+                        grids(List.of(0.03), List.of(1.0), List.of(1e-3), List.of(2e-3)), adam, ttt, 8, 4, 1);
             };
         }
 

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import org.covlab.experiment.CellFailedException;
 import org.covlab.train.DivergedException;
 import org.covlab.util.InputException;
 import org.covlab.util.IoErrors;
@@ -31,6 +32,9 @@ class ExitCodesTest {
         assertThat(report(new UncheckedIOException("cannot write /y", new IOException("No space left on device")), 2)).hasSize(1);
         assertThat(report(new DivergedException("training diverged at step 3: the loss is NaN"), 3))
                 .containsExactly("covlab: training diverged at step 3: the loss is NaN");
+        assertThat(report(new CellFailedException("fig2-horizon: cell H8_s0 failed on Spark local[2] after 1 attempt: oops", false), 4))
+                .containsExactly("covlab: fig2-horizon: cell H8_s0 failed on Spark local[2] after 1 attempt: oops");
+        assertThat(report(new CellFailedException("cell H8_s0 failed after 4 attempts: training diverged at step 3", true), 3)).hasSize(1);
         assertThat(report(new IllegalStateException("oops"), 1))
                 .containsExactly("covlab: bug: IllegalStateException: oops (set COVLAB_DEBUG=1 for the stack trace)");
     }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.TaskContext;
@@ -15,7 +17,10 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.covlab.cli.Main;
 import org.covlab.experiment.CellCluster;
+import org.covlab.experiment.CellFailedException;
 import org.covlab.report.Progress;
+import org.covlab.train.DivergedException;
+import org.covlab.util.InputException;
 
 /**
  * An experiment's cells as Spark tasks: one task per unfinished cell, each replaying the experiment's command on its
@@ -67,11 +72,29 @@ public final class SparkCells implements CellCluster {
             sc.parallelize(tasks, tasks.size()).foreach(CellTask::run);
         } catch (Exception e) {
             if (!(e instanceof SparkException)) throw e;
-            throw new IllegalStateException("cells failed on Spark after its retries: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw failed((SparkException) e, keys);
         } finally {
             sc.sc().removeSparkListener(listener);
         }
         while (stepped.get() < tasks.size()) stepOnce.run();  // task-end events the listener had not seen yet
+    }
+
+    /** Spark's reason for a job it gave up: "Task 3 in stage 1.0 failed 4 times, most recent failure: Lost task 3.3 ... (HOST executor 1): WHY". */
+    private static final Pattern GAVE_UP = Pattern.compile("Task (\\d+) in stage \\S+ failed (\\d+) times?, most recent failure: .*?\\): (.*)");
+
+    /** The cell whose task Spark gave up on (task i is cell keys[i]), its attempts and why, from Spark's reason. */
+    CellFailedException failed(SparkException e, List<String> keys) {
+        String reason = e.getMessage().lines().findFirst().orElse("");
+        Matcher m = GAVE_UP.matcher(reason);
+        if (!m.find()) return new CellFailedException("cells failed on " + this + ": " + reason, false);
+        int attempts = Integer.parseInt(m.group(2));
+        Throwable cause = e.getCause();  // the task's exception, when it was one (not a lost executor)
+        String why = cause == null ? m.group(3).replaceFirst("^[\\w$.]+\\.(\\w+: )", "$1")
+                : cause instanceof InputException || cause instanceof DivergedException ? cause.getMessage()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        boolean diverged = cause instanceof DivergedException || m.group(3).startsWith(DivergedException.class.getName() + ":");
+        return new CellFailedException("cell " + keys.get(Integer.parseInt(m.group(1))) + " failed on " + this + " after " + attempts
+                + (attempts == 1 ? " attempt: " : " attempts: ") + why, diverged);
     }
 
     /** The jar these classes came from (covlab-spark.jar), for the executors; none when run from classes. */

@@ -83,6 +83,16 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** The executors' stderr (what covlab's cells print), every application's, one after another. */
+    String executorLogs() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Files.walk(workDir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().equals("stderr")).sorted().toList())
+                sb.append("--- ").append(workDir.relativize(p)).append('\n').append(Files.readString(p));
+        }
+        return sb.toString();
+    }
+
     /** The master's and worker's logs, for a failure message. */
     String logs() {
         StringBuilder sb = new StringBuilder();

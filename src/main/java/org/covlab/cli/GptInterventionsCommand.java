@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
                 "last checkpoint of each optimizer's best step per H (decoder = ttt).",
                 "metrics.csv: one row per (optimizer, decoder, H, seed, lr, step); selections.csv as fig1-selection's.",
                 "Scales: demo (minutes, for ./covlab demo: H = 8, 16, one step per optimizer, 1 seed), small",
-                "(3 steps per optimizer on 1 seed, the chosen ones on 3; about an hour on 2 busy cores), paper",
+                "(3 steps per optimizer on 1 seed, the chosen ones on 3; 37 minutes on 2 shared cores), paper",
                 "(6 layers, d 384, batch 128, 40k updates; for bigger machines). See docs/results.md."},
         footer = {"", "Examples:",
                 "  ./covlab experiment gpt-interventions --scale demo",

@@ -136,7 +136,7 @@ final class GptInterventionsTtt {
     private static void plot(Section.Builder b, GptInterventions.Settings s, List<Pair> pairs, Path dir) {
         List<String> names = GptInterventions.OPTIMIZERS.stream().map(Optimizer.Kind::cliName).toList();
         for (String[] y : new String[][] {{COV, "Cov_16", "cov16"}, {"kl", "KL", "kl"}}) {
-            Plot p = Plot.titled(y[1] + " at the last update against H: plain (solid) and test-time training (dashed)").xTitle("H")
+            Plot p = Plot.titled(y[1] + " at the last update: plain (solid), test-time training (dashed)").xTitle("H")
                     .yTitle(y[1]).colors(names);
             for (Optimizer.Kind k : GptInterventions.OPTIMIZERS) {
                 List<Pair> mine = pairs.stream().filter(q -> q.cell().optimizer() == k).toList();

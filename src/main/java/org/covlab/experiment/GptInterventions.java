@@ -39,7 +39,7 @@ import org.covlab.util.Seeds;
  * ({@link Fig2Horizon#exactColumns}). The grid runs on the first {@code gridSeeds} seeds; from them each optimizer's
  * best step per H and its one fixed step for every H ({@link StepChoice}) get the remaining seeds. Then the simple
  * and offset tournaments and min-CE pick one checkpoint of every run at N = 16, beside the oracle lowest true
- * Cov_16 ({@link Fig1Selection#choices}).
+ * Cov_16 ({@link GptInterventionsSelection}).
  *
  * <p>Every run is one cell in {@code cells/KEY/} ({@link GptCell}: resumable, skipped once finished). A checkpoint
  * is evaluated plainly; the last checkpoints of the chosen runs also with test-time training ({@link GptInterventionsTtt}).
@@ -173,13 +173,6 @@ public final class GptInterventions {
         return h;
     }
 
-    /** selections.csv: the run, then fig1-selection's columns from {@code method} on (Pass@N aside: fig2's pi_D is not deterministic). */
-    public static List<String> selectionHeader() {
-        List<String> h = new ArrayList<>(List.of("optimizer", "lr", "H", "seed", "method", "N", "pairs", "chosen", "step", "score", "kl"));
-        for (double n : Fig2Horizon.NS) h.add(EvalRun.covColumn(n));
-        return h;
-    }
-
     /** One training run. */
     record Cell(Optimizer.Kind optimizer, double lr, int H, int seed) {
         /** The folder name under cells/: {@code sgd_lr0.03_H8_s0}. */
@@ -208,9 +201,7 @@ public final class GptInterventions {
         metrics.write(run.file("metrics.csv"));
         List<Cell> all = new ArrayList<>(gridCells(s));
         all.addAll(more);
-        List<CellRunner.Cell> select = all.stream().map(c -> new CellRunner.Cell("select_" + c.key(),
-                () -> select(s, run, c, rowsOf(metrics, c).stream().filter(r -> Double.isFinite(r.number("kl"))).toList(), 1))).toList();
-        CsvTable selections = CellRunner.run(run, NAME + " select", selectionHeader(), Math.min(threads, select.size()), select);
+        CsvTable selections = GptInterventionsSelection.run(s, run, all, metrics, threads);
         selections.write(run.file("selections.csv"));
         return new Tables(metrics, selections);
     }
@@ -283,24 +274,6 @@ public final class GptInterventions {
         long trainSeed = new Seeds(run.seed()).child(NAME + "/H" + c.H() + "/seed" + c.seed()).master();
         return new GptCell.Spec(run.file("cells/" + c.key() + "/.keep").getParent(), TaskSpec.of(c.task()),
                 s.training(trainSeed, c.optimizer(), c.lr()), CheckpointPolicy.every(s.evalEvery()));
-    }
-
-    /** The selections of one run's checkpoints at N = 16 (plain decoding); rows of {@link #selectionHeader()}. */
-    static List<Object[]> select(Settings s, RunFolder run, Cell c, List<CsvTable.Row> rows, int threads) {
-        long seed = new Seeds(run.seed()).child(NAME + "/select").child(c.key()).master();
-        java.nio.file.Path dir = run.file("cells/" + c.key() + "/.keep").getParent();
-        Fig1Selection.SelectionTables t = Fig1Selection.logProbTables(c.task(), GptCell.checkpoints(dir), s.selectionPairs(),
-                s.offsetPairs(), s.onPolicy(), seed, dir, threads);
-        List<Object[]> out = new ArrayList<>();
-        for (Fig1Selection.Choice ch : Fig1Selection.choices(t.table(), t.offset(), rows, List.of(SELECTION_N), Fig1Selection.Settings.A)) {
-            CsvTable.Row r = rows.get(ch.selection().chosen());
-            List<Object> row = new ArrayList<>(List.of(c.optimizer().cliName(), label(c.lr()), c.H(), c.seed()));
-            row.addAll(ch.columns(r));
-            row.add(r.number("kl"));
-            for (double n : Fig2Horizon.NS) row.add(r.number(EvalRun.covColumn(n)));
-            out.add(row.toArray());
-        }
-        return out;
     }
 
     /** A run's plain-decoder rows, by step (with a diverged run's NaN row). */

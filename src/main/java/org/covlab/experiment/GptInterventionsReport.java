@@ -94,7 +94,7 @@ public final class GptInterventionsReport {
         b.table("At the last update, fixed step, medians: KL and Cov_16 within each class", perClass(runs, choice, s));
         b.table("Selection at N = 16 over each run's checkpoints: Cov_16 of the pick minus the lowest true Cov_16 (regret), mean over the "
                 + informative.size() + " runs whose checkpoints differ in Cov_16",
-                selectionTable(t.selections(), informative, s));
+                GptInterventionsSelection.table(t.selections(), informative, s));
         plots(b, runs, choice, s, dir);
         GptInterventionsTtt.report(b, s, t.metrics(), dir);
         settings.forEach(b::setting);
@@ -110,7 +110,7 @@ public final class GptInterventionsReport {
         for (CsvTable.Row r : plain.rows()) {
             double c = r.number(COV);
             if (!Double.isFinite(c)) continue;
-            double[] v = byRun.computeIfAbsent(runKey(r.get("optimizer"), GptInterventions.label(r.number("lr")), r.get("H"), r.get("seed")),
+            double[] v = byRun.computeIfAbsent(GptInterventionsSelection.runKey(r.get("optimizer"), GptInterventions.label(r.number("lr")), r.get("H"), r.get("seed")),
                     x -> new double[] {1, 0, 0, -1});
             v[0] = Math.min(v[0], c);
             v[1] = Math.max(v[1], c);
@@ -170,8 +170,8 @@ public final class GptInterventionsReport {
                 learnedRuns == 0 ? Verdict.INCONCLUSIVE : within == gaps.size() ? Verdict.REPRODUCED : within > 0 ? Verdict.PARTLY
                         : Verdict.NOT_REPRODUCED);
 
-        Map<Integer, Double> tour = regret(selections, Selector.TOURNAMENT, informative), ce = regret(selections, Selector.MIN_CE, informative),
-                offset = regret(selections, Selector.OFFSET, informative);
+        Map<Integer, Double> tour = GptInterventionsSelection.regret(selections, Selector.TOURNAMENT, informative), ce = GptInterventionsSelection.regret(selections, Selector.MIN_CE, informative),
+                offset = GptInterventionsSelection.regret(selections, Selector.OFFSET, informative);
         int better = 0, worse = 0;
         for (int H : tour.keySet()) {
             if (tour.get(H) < ce.get(H) - SAME_REGRET) better++;
@@ -203,29 +203,6 @@ public final class GptInterventionsReport {
                         + (learned.get(k) ? "" : notLearned),
                 !learned.get(k) ? Verdict.INCONCLUSIVE : flat ? Verdict.REPRODUCED : growth < sgdGrowth ? Verdict.PARTLY : Verdict.NOT_REPRODUCED);
     }
-
-    /** H -> mean over the runs in {@code keys} of (Cov_16 of the method's pick - the oracle's), from selections.csv. */
-    static Map<Integer, Double> regret(CsvTable selections, String method, java.util.Set<String> keys) {
-        Map<String, Double> oracle = new TreeMap<>();
-        for (CsvTable.Row r : selections.rows()) if (r.get("method").equals(Selector.ORACLE)) oracle.put(runKey(r), r.number(COV));
-        Map<Integer, List<Double>> byH = new TreeMap<>();
-        for (CsvTable.Row r : selections.rows())
-            if (r.get("method").equals(method) && keys.contains(runKey(r)))
-                byH.computeIfAbsent((int) r.integer("H"), x -> new ArrayList<>()).add(regret(r.number(COV), oracle.get(runKey(r))));
-        Map<Integer, Double> out = new TreeMap<>();
-        byH.forEach((H, v) -> out.put(H, Quantiles.mean(v.stream().mapToDouble(x -> x).toArray())));
-        return out;
-    }
-
-    /** chosen - oracle, 0 within rounding (the same prompts under-covered, summed in another order). */
-    private static double regret(double chosen, double oracle) {
-        double d = chosen - oracle;
-        return Math.abs(d) < 1e-12 ? 0 : d;
-    }
-
-    private static String runKey(CsvTable.Row r) { return runKey(r.get("optimizer"), r.get("lr"), r.get("H"), r.get("seed")); }
-
-    private static String runKey(String optimizer, String lr, String H, String seed) { return optimizer + "/" + lr + "/" + H + "/" + seed; }
 
     private static TextTable gridTable(StepChoice choice, GptInterventions.Settings s) {
         List<String> h = new ArrayList<>(List.of("optimizer", "step"));
@@ -268,19 +245,6 @@ public final class GptInterventionsReport {
                 for (String c : Fig2Horizon.CLASSES) row.add(fmt(runs.median(k, choice.fixed(k), H, last(COV + "_" + c, 1))));
                 table.row(row.toArray());
             }
-        return table;
-    }
-
-    private static TextTable selectionTable(CsvTable selections, java.util.Set<String> informative, GptInterventions.Settings s) {
-        List<String> h = new ArrayList<>(List.of("method"));
-        for (int H : s.horizons()) h.add("H = " + H);
-        TextTable table = new TextTable(h);
-        for (String m : List.of(Selector.TOURNAMENT, Selector.OFFSET, Selector.MIN_CE)) {
-            Map<Integer, Double> r = regret(selections, m, informative);
-            List<Object> row = new ArrayList<>(List.of(m));
-            for (int H : s.horizons()) row.add(fmt(r.getOrDefault(H, Double.NaN)));
-            table.row(row.toArray());
-        }
         return table;
     }
 

@@ -268,11 +268,14 @@ public final class GptInterventions {
         return row.toArray();
     }
 
+    /** A run's folder: {@code cells/KEY/} (its rows and checkpoints). */
+    static java.nio.file.Path dir(RunFolder run, Cell c) { return run.file("cells/" + c.key() + "/.keep").getParent(); }
+
     /** Where a run trains: {@code cells/KEY/}, a checkpoint every evalEvery, all kept (the selection's candidates). */
     static GptCell.Spec spec(Settings s, RunFolder run, Cell c) {
         // every optimizer and step of an (H, seed) starts from the same weights and reads the same data
         long trainSeed = new Seeds(run.seed()).child(NAME + "/H" + c.H() + "/seed" + c.seed()).master();
-        return new GptCell.Spec(run.file("cells/" + c.key() + "/.keep").getParent(), TaskSpec.of(c.task()),
+        return new GptCell.Spec(dir(run, c), TaskSpec.of(c.task()),
                 s.training(trainSeed, c.optimizer(), c.lr()), CheckpointPolicy.every(s.evalEvery()));
     }
 

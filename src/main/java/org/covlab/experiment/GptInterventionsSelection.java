@@ -38,7 +38,7 @@ final class GptInterventionsSelection {
     /** The selections of one run's checkpoints at N = 16 (plain decoding); rows of {@link #header()}. */
     private static List<Object[]> select(GptInterventions.Settings s, RunFolder run, GptInterventions.Cell c, List<CsvTable.Row> rows, int threads) {
         long seed = new Seeds(run.seed()).child(GptInterventions.NAME + "/select").child(c.key()).master();
-        java.nio.file.Path dir = run.file("cells/" + c.key() + "/.keep").getParent();
+        java.nio.file.Path dir = GptInterventions.dir(run, c);
         Fig1Selection.SelectionTables t = Fig1Selection.logProbTables(c.task(), GptCell.checkpoints(dir), s.selectionPairs(),
                 s.offsetPairs(), s.onPolicy(), seed, dir, threads);
         List<Object[]> out = new ArrayList<>();

@@ -62,7 +62,7 @@ final class GptInterventionsTtt {
      * row's training loss; every figure NaN if the TTT steps make the logits non-finite.
      */
     private static Object[] row(GptInterventions.Settings s, RunFolder run, GptInterventions.Cell c, List<CsvTable.Row> plainRows, int threads) {
-        List<Checkpoints.Entry> all = GptCell.checkpoints(GptInterventions.spec(s, run, c).dir());
+        List<Checkpoints.Entry> all = GptCell.checkpoints(GptInterventions.dir(run, c));
         Checkpoints.Entry last = all.get(all.size() - 1);
         double loss = plainRows.stream().filter(r -> r.integer("step") == last.step()).mapToDouble(r -> r.number("train_loss")).findFirst()
                 .orElse(Double.NaN);
@@ -114,7 +114,7 @@ final class GptInterventionsTtt {
                         + "same checkpoint decoded plainly (changes within " + SAME + " count as equal)",
                 "over " + pairs.size() + " checkpoints (each optimizer's best step per H, last update, grid seeds): TTT lowers Cov_16 in "
                         + lower + ", raises it in " + higher + "; TTT minus plain, median Cov_16 " + fmt(Quantiles.median(doubles(dCov)))
-                        + " (range " + fmt(min(dCov)) + " to " + fmt(max(dCov)) + "), median KL "
+                        + " (range " + fmt(Quantiles.of(doubles(dCov), 0)) + " to " + fmt(Quantiles.of(doubles(dCov), 1)) + "), median KL "
                         + fmt(Quantiles.median(doubles(dKl))) + " nats",
                 lower == 0 ? Verdict.NOT_REPRODUCED : higher == 0 ? Verdict.REPRODUCED : Verdict.PARTLY);
         List<String> h = new ArrayList<>(List.of("optimizer", "step", "H", "seed", "update", "KL plain", "KL TTT", "Cov_16 plain", "Cov_16 TTT"));
@@ -160,10 +160,6 @@ final class GptInterventionsTtt {
     }
 
     private static double[] doubles(List<Double> v) { return v.stream().mapToDouble(x -> x).toArray(); }
-
-    private static double min(List<Double> v) { return v.stream().mapToDouble(x -> x).min().orElse(Double.NaN); }
-
-    private static double max(List<Double> v) { return v.stream().mapToDouble(x -> x).max().orElse(Double.NaN); }
 
     private static String fmt(double v) { return MetricsView.fmt(v); }
 }
